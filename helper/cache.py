@@ -1,0 +1,105 @@
+"""The shared token cache: one private file per key, read without a lock, replaced atomically, refreshed under
+a per-key kernel lock so that many processes starting at once make one token request.
+
+Layout in the cache directory (0700): `<key>.token` (the entry, 0600) and `<key>.lock` (the refresh lock, 0600,
+never deleted: unlinking a lock file lets two processes hold "the" lock, filelock #574).
+"""
+
+from __future__ import annotations
+
+import os
+
+from .entry import Token, decode, encode
+from .errors import CacheError
+from .fastfs import UnsafeFile, digest, ensure_private_dir, read_private_file, write_private_atomic
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from contextlib import AbstractContextManager
+
+    from .settings import Settings
+
+TOKEN_SUFFIX = ".token"
+LOCK_SUFFIX = ".lock"
+
+
+def cache_key(settings: Settings, secret_fingerprint: str) -> str:
+    """A hash over everything that changes which token the issuer would grant; never the secret itself."""
+    parts = [
+        "token-key-v1",
+        settings.token_url,
+        settings.client_id,
+        secret_fingerprint,
+        settings.client_auth,
+        settings.scope,
+        settings.audience,
+        str(len(settings.resources)),
+        *settings.resources,
+        str(len(settings.extra_params)),
+    ]
+    for name, value in settings.extra_params:
+        parts += [name, value]
+    return digest(*parts)[:40]
+
+
+class LockTimeout(Exception):
+    """The refresh lock could not be taken in time."""
+
+
+class TokenCache:
+    """The files of one cache directory."""
+
+    def __init__(self, directory: str) -> None:
+        self.directory = directory
+
+    def read(self, key: str) -> Token | None:
+        """The entry for `key`, or None when it is missing, unsafe (symlink, not ours, not private) or corrupt."""
+        try:
+            return decode(read_private_file(self._path(key, TOKEN_SUFFIX)))
+        except UnsafeFile:
+            return None
+
+    def write(self, key: str, token: Token) -> None:
+        """Atomically replace the entry for `key` (a bad file or a symlink there is replaced, never followed)."""
+        self.ensure_directory()
+        write_private_atomic(self._path(key, TOKEN_SUFFIX), encode(token))
+
+    def remove(self, key: str) -> bool:
+        """Delete the entry for `key`; True if there was one."""
+        try:
+            os.unlink(self._path(key, TOKEN_SUFFIX))
+        except FileNotFoundError:
+            return False
+        return True
+
+    def lock(self, key: str, timeout: float) -> AbstractContextManager[object]:
+        """The per-key refresh lock: a kernel lock (flock), finite wait, no silent fallback to a soft lock."""
+        from .locking import refresh_lock  # noqa: PLC0415  (filelock loads only on a miss)
+
+        self.ensure_directory()
+        return refresh_lock(self._path(key, LOCK_SUFFIX), timeout)
+
+    def entries(self) -> Iterator[tuple[str, Token | None]]:
+        """Every entry file's key and token (None when unreadable), sorted by key."""
+        try:
+            names = sorted(os.listdir(self.directory))
+        except FileNotFoundError:
+            return
+        for name in names:
+            if name.endswith(TOKEN_SUFFIX):
+                key = name[: -len(TOKEN_SUFFIX)]
+                yield key, self.read(key)
+
+    def ensure_directory(self) -> None:
+        """Create the directory 0700, or refuse one that is a symlink or someone else's."""
+        try:
+            ensure_private_dir(self.directory)
+        except (OSError, UnsafeFile) as exc:
+            raise CacheError(
+                f"cache directory {self.directory} cannot be used: {exc}; fix it or set RIGHTBRAIN_CACHE_DIR"
+            ) from None
+
+    def _path(self, key: str, suffix: str) -> str:
+        """The file for `key` with `suffix`."""
+        return os.path.join(self.directory, key + suffix)

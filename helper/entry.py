@@ -1,0 +1,138 @@
+"""A token as the cache keeps it, and its file format: a versioned, line-based text the decoder checks strictly.
+
+Not JSON on purpose: the json module imports re, which alone costs half an interpreter start, and a cache hit
+must cost about one. Values are escaped so no field can break a line; the secret is never a field.
+"""
+
+from __future__ import annotations
+
+import math
+
+HEADER = "rightbrain-token-cache 1"
+FIELD_NAMES = (
+    "access_token",
+    "token_type",
+    "expires_at",
+    "obtained_at",
+    "scope",
+    "profile",
+    "token_url",
+    "client_id",
+)
+
+
+class Token:
+    """An access token with its expiry, what it was granted and what it was fetched for (for `status`)."""
+
+    __slots__ = FIELD_NAMES
+
+    def __init__(  # noqa: PLR0917
+        self,
+        access_token: str,
+        token_type: str,
+        expires_at: float,
+        obtained_at: float,
+        scope: str = "",
+        profile: str = "",
+        token_url: str = "",
+        client_id: str = "",
+    ) -> None:
+        self.access_token = access_token
+        self.token_type = token_type
+        self.expires_at = expires_at
+        self.obtained_at = obtained_at
+        self.scope = scope
+        self.profile = profile
+        self.token_url = token_url
+        self.client_id = client_id
+
+    def __repr__(self) -> str:
+        """Never show the token itself."""
+        return f"Token(type={self.token_type!r}, expires_at={self.expires_at}, scope={self.scope!r})"
+
+    def __eq__(self, other: object) -> bool:
+        """Field-wise equality."""
+        if not isinstance(other, Token):
+            return NotImplemented
+        return all(getattr(self, name) == getattr(other, name) for name in FIELD_NAMES)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def usable_until(self, min_valid: float) -> float:
+        """The moment after which the token is no longer handed out: expiry minus min(min_valid, lifetime / 2)."""
+        lifetime = max(self.expires_at - self.obtained_at, 0.0)
+        return self.expires_at - min(min_valid, lifetime / 2)
+
+
+_FLOAT_FIELDS = ("expires_at", "obtained_at")
+
+
+def encode(token: Token) -> bytes:
+    """The file bytes for `token`."""
+    lines = [HEADER]
+    for name in FIELD_NAMES:
+        value = getattr(token, name)
+        text = repr(float(value)) if name in _FLOAT_FIELDS else _escape(value)
+        lines.append(f"{name}={text}")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def decode(data: bytes) -> Token | None:
+    """The token in `data`, or None for anything the encoder would not have written."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    lines = text.split("\n")
+    if len(lines) != len(FIELD_NAMES) + 2 or lines[0] != HEADER or lines[-1] != "":
+        return None
+    values: dict[str, str | float] = {}
+    for line, name in zip(lines[1:-1], FIELD_NAMES, strict=True):
+        key, sep, raw = line.partition("=")
+        if key != name or not sep:
+            return None
+        parsed = _parse_float(raw) if name in _FLOAT_FIELDS else _unescape(raw)
+        if parsed is None:
+            return None
+        values[name] = parsed
+    token = Token(**values)  # type: ignore[arg-type]  # names and types checked above
+    if not is_valid_token_text(token.access_token) or token.expires_at < token.obtained_at:
+        return None
+    return token
+
+
+def is_valid_token_text(value: str) -> bool:
+    """Tokens are visible ASCII without spaces: anything else could break a header or a tool's line protocol."""
+    return bool(value) and all("!" <= ch <= "~" for ch in value)
+
+
+def _parse_float(raw: str) -> float | None:
+    """A finite float, or None."""
+    try:
+        value = float(raw)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _escape(value: str) -> str:
+    """Backslash-escape the characters that would end or confuse a line."""
+    return value.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def _unescape(raw: str) -> str | None:
+    """Undo _escape; None for an escape the encoder never writes or a raw carriage return."""
+    if "\r" in raw:
+        return None
+    out: list[str] = []
+    chars = iter(raw)
+    for ch in chars:
+        if ch != "\\":
+            out.append(ch)
+            continue
+        nxt = next(chars, "")
+        mapped = {"\\": "\\", "n": "\n", "r": "\r"}.get(nxt)
+        if mapped is None:
+            return None
+        out.append(mapped)
+    return "".join(out)

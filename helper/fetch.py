@@ -1,0 +1,96 @@
+"""One token request with bounded retries: back-off with jitter on network errors, 5xx and 429 (honouring
+Retry-After, capped), all within an overall deadline; no retry on any other answer."""
+
+from __future__ import annotations
+
+import random
+from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
+
+from .errors import TokenEndpointRejected, TokenEndpointUnavailable, TransportFailure
+from .oauth import build_request, check_token_url, describe_body, error_from_response, parse_success
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from .entry import Token
+    from .log import Log
+    from .ports import Clock, HttpResponse, Transport
+    from .settings import Settings
+
+MAX_ATTEMPTS = 5
+FIRST_DELAY = 0.5
+MAX_DELAY = 8.0
+MAX_RETRY_AFTER = 20.0
+
+
+def fetch_token(settings: Settings, secret: str, transport: Transport, clock: Clock, log: Log) -> Token:
+    """POST the client-credentials request until it succeeds, is refused, or the retry budget is spent."""
+    check_token_url(settings.token_url)
+    form, headers = build_request(settings, secret)
+    host = urlsplit(settings.token_url).netloc
+    give_up_at = clock.now() + settings.deadline
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        remaining = give_up_at - clock.now()
+        timeout = (min(settings.connect_timeout, remaining), min(settings.read_timeout, remaining))
+        sent_at = clock.now()
+        log.debug(f"POST {settings.token_url} (attempt {attempt}, client_auth {settings.client_auth})")
+        try:
+            response = transport.post_form(settings.token_url, form, headers, timeout)
+        except TransportFailure as exc:
+            if not exc.retryable:
+                raise TokenEndpointUnavailable(f"token endpoint {host}: {exc}") from None
+            problem, retry_after = str(exc), None
+        else:
+            log.debug(f"token endpoint answered HTTP {response.status}")
+            if not _is_transient(response.status):
+                return _settle(response, settings, sent_at, secret)
+            problem = describe_body(response, secret)
+            retry_after = _retry_after(response.headers.get("retry-after", ""), clock.now())
+        delay = _delay(attempt, retry_after)
+        if attempt == MAX_ATTEMPTS or clock.now() + delay >= give_up_at:
+            raise TokenEndpointUnavailable(
+                f"token endpoint {host} failed {attempt} time(s), last: {problem}; "
+                "check token_url, the network and proxy settings, or try again later"
+            )
+        log.warn(f"token endpoint {host}: {problem}; retrying in {delay:.1f} s")
+        clock.sleep(delay)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _is_transient(status: int) -> bool:
+    """5xx and 429 may pass; everything else is the server's final word."""
+    return status == 429 or status >= 500
+
+
+def _settle(response: HttpResponse, settings: Settings, sent_at: float, secret: str) -> Token:
+    """A token from a 2xx; the matching error for anything else."""
+    if 200 <= response.status < 300:
+        return parse_success(response, settings, sent_at, secret)
+    if 300 <= response.status < 400:
+        target = response.headers.get("location", "elsewhere")
+        raise TokenEndpointRejected(
+            f"token endpoint redirected (HTTP {response.status}) to {target[:120]}; "
+            "set token_url to the final URL (redirects are not followed with the secret)"
+        )
+    raise error_from_response(response, settings, secret)
+
+
+def _delay(attempt: int, retry_after: float | None) -> float:
+    """Retry-After when the server gave one (capped), else exponential back-off with full jitter above half."""
+    if retry_after is not None:
+        return min(retry_after, MAX_RETRY_AFTER)
+    ceiling = min(MAX_DELAY, FIRST_DELAY * 2 ** (attempt - 1))
+    return random.uniform(ceiling / 2, ceiling)  # noqa: S311  (jitter, not cryptography)
+
+
+def _retry_after(value: str, now: float) -> float | None:
+    """Retry-After as seconds from now: delta-seconds or an HTTP date (RFC 9110 §10.2.3)."""
+    value = value.strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return float(value)
+    try:
+        return max(parsedate_to_datetime(value).timestamp() - now, 0.0)
+    except (TypeError, ValueError, IndexError):
+        return None

@@ -1,0 +1,103 @@
+"""Which hosts get a token: `[hosts."HOST[:PORT]"]` tables in the config file and RIGHTBRAIN_HOSTS.
+
+An entry with a port matches only that port; one without matches the host on any port. Matching is exact and
+case-insensitive: never by suffix or pattern, so a token is never handed to a host nobody named.
+"""
+
+from __future__ import annotations
+
+from .errors import ConfigError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from .config import ConfigContext
+
+HOST_KEYS = frozenset({"profile", "username", "scope", "audience"})
+
+
+class HostEntry:
+    """One configured host: which profile serves it and how adapters present the token there."""
+
+    __slots__ = ("audience", "host", "port", "profile", "scope", "username")
+
+    def __init__(
+        self, host: str, port: str = "", *, profile: str = "", username: str = "", scope: str = "", audience: str = ""
+    ) -> None:
+        self.host = host
+        self.port = port
+        self.profile = profile
+        self.username = username
+        self.scope = scope
+        self.audience = audience
+
+    @property
+    def name(self) -> str:
+        """HOST or HOST:PORT, as configured."""
+        return f"{self.host}:{self.port}" if self.port else self.host
+
+    def __repr__(self) -> str:
+        """For test failures."""
+        return f"HostEntry({self.name!r}, profile={self.profile!r})"
+
+
+def split_host_port(text: str) -> tuple[str, str]:
+    """'Host:443' -> ('host', '443'); '[::1]:8443' -> ('::1', '8443'); lower-cased, brackets dropped."""
+    text = text.strip().lower()
+    if text.startswith("["):
+        host, _, rest = text[1:].partition("]")
+        return host, rest[1:] if rest.startswith(":") else ""
+    if text.count(":") == 1:
+        host, _, port = text.partition(":")
+        return host, port
+    return text, ""
+
+
+def configured_hosts(context: ConfigContext) -> list[HostEntry]:
+    """Config-file entries first (in file order), then RIGHTBRAIN_HOSTS entries (default profile)."""
+    entries = [_entry_from_table(name, table, context.path) for name, table in _host_tables(context).items()]
+    for item in context.env.get("RIGHTBRAIN_HOSTS", "").split(","):
+        if item.strip():
+            host, port = split_host_port(item)
+            entries.append(HostEntry(host, port))
+    return entries
+
+
+def find_host(context: ConfigContext, host: str, port: str = "") -> HostEntry | None:
+    """The entry for host:port: an exact host-and-port entry first, then a host-only entry; else None."""
+    host, port = host.lower().strip("[]"), port.strip()
+    entries = [entry for entry in configured_hosts(context) if entry.host == host]
+    for entry in entries:
+        if entry.port and entry.port == port:
+            return entry
+    for entry in entries:
+        if not entry.port:
+            return entry
+    return None
+
+
+def _host_tables(context: ConfigContext) -> dict[str, Any]:
+    """The [hosts] table, checked to be a table of tables."""
+    hosts = context.table.get("hosts", {})
+    if not isinstance(hosts, dict) or not all(isinstance(value, dict) for value in hosts.values()):
+        raise ConfigError(f'config file {context.path}: hosts must hold [hosts."HOST[:PORT]"] tables')
+    return hosts
+
+
+def _entry_from_table(name: str, table: dict[str, Any], path: str) -> HostEntry:
+    """One [hosts."NAME"] table as a HostEntry; unknown keys and non-string values are errors."""
+    for key, value in table.items():
+        if key not in HOST_KEYS or not isinstance(value, str):
+            raise ConfigError(
+                f'[hosts."{name}"] in {path}: {key!r} is not one of {sorted(HOST_KEYS)} with a string value'
+            )
+    host, port = split_host_port(name)
+    return HostEntry(
+        host,
+        port,
+        profile=table.get("profile", ""),
+        username=table.get("username", ""),
+        scope=table.get("scope", ""),
+        audience=table.get("audience", ""),
+    )

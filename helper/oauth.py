@@ -1,0 +1,206 @@
+"""The client-credentials request and response (RFC 6749 §4.4, §5), pure: no I/O, loaded only on a miss."""
+
+from __future__ import annotations
+
+import base64
+import json
+from urllib.parse import parse_qsl, quote_plus, urlsplit
+
+from . import PROJECT, __version__
+from .entry import Token, is_valid_token_text
+from .errors import ConfigError, TokenEndpointRejected, one_line
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from .ports import HttpResponse
+    from .settings import Settings
+
+RESERVED_PARAMS = frozenset(
+    {
+        "grant_type",
+        "scope",
+        "audience",
+        "resource",
+        "client_id",
+        "client_secret",
+        "client_assertion",
+        "client_assertion_type",
+    }
+)
+LOOPBACK_NAMES = frozenset({"localhost", "::1"})
+ERROR_HINTS = {
+    "invalid_client": "check client_id, the client secret and client_auth (basic, basic-raw or post)",
+    "invalid_scope": "check scope (--scope, RIGHTBRAIN_SCOPE or scope in the profile)",
+    "unauthorized_client": "this client may not use the client_credentials grant; check the client at the issuer",
+    "invalid_request": "check audience, resource, extra_params and client_auth",
+    "unsupported_grant_type": "the issuer does not offer client_credentials here; check token_url",
+    "invalid_target": "check resource and audience",
+    "invalid_grant": "check the client's grant settings at the issuer",
+}
+
+
+def check_token_url(url: str) -> None:
+    """https only, except http to a loopback host; no credentials or fragment in the URL."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if not host:
+        raise ConfigError(f"token_url {url!r} has no host; use https://HOST/PATH")
+    if parts.username or parts.password:
+        raise ConfigError("token_url must not carry credentials; use the client id and secret settings")
+    if parts.fragment:
+        raise ConfigError(f"token_url {url!r} has a #fragment, which RFC 6749 forbids")
+    if parts.scheme == "https":
+        return
+    if parts.scheme == "http" and (host in LOOPBACK_NAMES or host.startswith("127.")):
+        return
+    raise ConfigError(f"token_url {url!r}: use https:// (plain http:// is allowed only for loopback hosts)")
+
+
+def build_request(settings: Settings, secret: str) -> tuple[list[tuple[str, str]], dict[str, str]]:
+    """The form fields and headers of the token request, with the client authenticated one way only."""
+    form = [("grant_type", "client_credentials")]
+    if settings.scope:
+        form.append(("scope", settings.scope))
+    if settings.audience:
+        form.append(("audience", settings.audience))
+    form += [("resource", resource) for resource in settings.resources]
+    for name, value in settings.extra_params:
+        if name in RESERVED_PARAMS:
+            raise ConfigError(f"extra_params may not set {name!r}; use the setting made for it")
+        form.append((name, value))
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Accept": "application/json",
+        "User-Agent": f"{PROJECT}/{__version__}",
+    }
+    if settings.client_auth == "post":
+        form += [("client_id", settings.client_id), ("client_secret", secret)]
+    else:
+        headers["Authorization"] = basic_authorization(
+            settings.client_id, secret, raw=settings.client_auth == "basic-raw"
+        )
+    return form, headers
+
+
+def basic_authorization(client_id: str, secret: str, *, raw: bool) -> str:
+    """RFC 6749 §2.3.1: form-urlencode id and secret, then base64; `raw` skips the encoding, as `curl -u` does."""
+    pair = f"{client_id}:{secret}" if raw else f"{quote_plus(client_id, safe='')}:{quote_plus(secret, safe='')}"
+    return "Basic " + base64.b64encode(pair.encode("utf-8")).decode("ascii")
+
+
+def parse_success(response: HttpResponse, settings: Settings, sent_at: float, secret: str) -> Token:
+    """A Token from a 2xx answer, or TokenEndpointRejected saying what is wrong with it."""
+    body = _decode_body(response, secret)
+    if "error" in body:
+        raise error_from_body(response, body, settings, secret)
+    access_token = body.get("access_token")
+    if not isinstance(access_token, str) or not access_token:
+        raise TokenEndpointRejected("the token endpoint's answer has no access_token; check token_url")
+    if not is_valid_token_text(access_token):
+        raise TokenEndpointRejected("the access_token holds spaces or non-ASCII characters, so no tool could send it")
+    token_type = body.get("token_type")
+    if not isinstance(token_type, str) or token_type.lower() != "bearer":
+        shown = one_line(str(token_type), 40)
+        raise TokenEndpointRejected(f"token_type is {shown!r}, not Bearer; only Bearer tokens can be handed to tools")
+    lifetime = _lifetime(body.get("expires_in"), settings.default_lifetime)
+    scope = body.get("scope")
+    granted = one_line(scope, 1000) if isinstance(scope, str) else settings.scope
+    return Token(
+        access_token=access_token,
+        token_type="Bearer",
+        expires_at=sent_at + lifetime,
+        obtained_at=sent_at,
+        scope=granted,
+        profile=settings.profile,
+        token_url=settings.token_url,
+        client_id=settings.client_id,
+    )
+
+
+def error_from_response(response: HttpResponse, settings: Settings, secret: str) -> TokenEndpointRejected:
+    """The one-line error for a 4xx answer (or an error object sent with any status)."""
+    try:
+        body = _decode_body(response, secret)
+    except TokenEndpointRejected as exc:
+        return exc
+    return error_from_body(response, body, settings, secret)
+
+
+def error_from_body(
+    response: HttpResponse, body: dict[str, Any], settings: Settings, secret: str
+) -> TokenEndpointRejected:
+    """RFC 6749 §5.2: name the code, the status, the server's description, and the setting to check."""
+    code = body.get("error")
+    if not isinstance(code, str) or not code:
+        return TokenEndpointRejected(f"token endpoint answered HTTP {response.status} without an OAuth error code")
+    code = one_line(code, 60)
+    description = body.get("error_description")
+    said = f": {_redact(one_line(description, 200), secret)}" if isinstance(description, str) and description else ""
+    hint = ERROR_HINTS.get(code, "see the issuer's documentation for this error code")
+    where = f"profile {settings.profile!r}, client {settings.client_id!r}"
+    return TokenEndpointRejected(f"token endpoint refused ({code}, HTTP {response.status}){said}; {hint} ({where})")
+
+
+def describe_body(response: HttpResponse, secret: str) -> str:
+    """Status, content type and a short, sanitized excerpt of a body that is not what we expected."""
+    content_type = one_line(response.headers.get("content-type", "no content type"), 60)
+    text = response.body[:2000].decode("utf-8", "replace")
+    excerpt = _redact(one_line(_strip_tags(text), 120), secret) or "empty body"
+    return f"HTTP {response.status} ({content_type}): {excerpt}"
+
+
+def _decode_body(response: HttpResponse, secret: str) -> dict[str, Any]:
+    """The body as a dict: JSON, or (as some old servers send) form-encoded; else a clear error."""
+    text = response.body.decode("utf-8", "replace")
+    try:
+        body = json.loads(text)
+    except ValueError:
+        content_type = response.headers.get("content-type", "")
+        if "x-www-form-urlencoded" in content_type or "text/plain" in content_type:
+            pairs = parse_qsl(text.strip())
+            if pairs:
+                return dict(pairs)
+        raise TokenEndpointRejected(f"token endpoint answer is not JSON: {describe_body(response, secret)}") from None
+    if not isinstance(body, dict):
+        raise TokenEndpointRejected(f"token endpoint answer is not a JSON object: {describe_body(response, secret)}")
+    return body
+
+
+def _lifetime(expires_in: object, default: float) -> float:
+    """expires_in as seconds (number or numeric string); the configured default when absent."""
+    if expires_in is None:
+        return float(default)
+    value: float | None = None
+    if isinstance(expires_in, int | float) and not isinstance(expires_in, bool):
+        value = float(expires_in)
+    elif isinstance(expires_in, str):
+        try:
+            value = float(expires_in.strip())
+        except ValueError:
+            value = None
+    if value is None or not value > 0 or value == float("inf"):
+        raise TokenEndpointRejected(
+            f"expires_in is {one_line(str(expires_in), 40)!r}, not a positive number of seconds"
+        )
+    return value
+
+
+def _strip_tags(text: str) -> str:
+    """Drop <...> markup so an HTML error page reads as its text."""
+    out, inside = [], False
+    for ch in text:
+        if ch == "<":
+            inside = True
+        elif ch == ">":
+            inside = False
+            out.append(" ")
+        elif not inside:
+            out.append(ch)
+    return "".join(out)
+
+
+def _redact(text: str, secret: str) -> str:
+    """Mask the secret should a server echo it."""
+    return text.replace(secret, "***") if secret else text

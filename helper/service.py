@@ -1,0 +1,108 @@
+"""The get-token use case: serve from the shared cache, or refresh under the per-key lock (single flight).
+
+Hit path: fingerprint the secret, read one file, compare with the clock. Everything that loads requests or
+filelock is imported below only when a token must be fetched.
+"""
+
+from __future__ import annotations
+
+from .cache import LockTimeout, TokenCache, cache_key
+from .client_secret import read_secret, secret_fingerprint
+from .errors import CacheError, HelperError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from .entry import Token
+    from .log import Log
+    from .ports import Clock, Transport, TransportFactory
+    from .settings import Settings
+
+
+def default_transport(settings: Settings) -> Transport:
+    """The requests-based transport (imports requests)."""
+    from .transport import RequestsTransport  # noqa: PLC0415
+
+    return RequestsTransport(settings.ca_bundle)
+
+
+class TokenService:
+    """Gets tokens for Settings through a cache, a clock and a transport, all passed in."""
+
+    def __init__(self, *, clock: Clock, log: Log, transport_factory: TransportFactory = default_transport) -> None:
+        self.clock = clock
+        self.log = log
+        self.transport_factory = transport_factory
+
+    def get_token(self, settings: Settings, *, force_refresh: bool = False) -> Token:
+        """A token with at least the safety margin left: from the cache when it has one, else freshly fetched."""
+        if settings.secret.kind == "env":
+            self.log.mask(settings.secret.value)
+        if not settings.use_cache:
+            return self._fetch(settings)
+        cache = TokenCache(settings.cache_dir)
+        key = cache_key(settings, secret_fingerprint(settings.secret))
+        started = self.clock.now()
+        cached = cache.read(key)
+        if cached is not None and not force_refresh and self._fresh(cached, settings):
+            self.log.debug(
+                f"cache hit {key[:12]}, usable for {cached.usable_until(settings.min_valid) - started:.0f} s"
+            )
+            return cached
+        return self._refresh(cache, key, settings, started, force_refresh=force_refresh)
+
+    def forget(self, settings: Settings, access_token: str = "") -> bool:
+        """Drop the cached entry (only if it holds `access_token`, when given); True if one was dropped."""
+        cache = TokenCache(settings.cache_dir)
+        key = cache_key(settings, secret_fingerprint(settings.secret))
+        cached = cache.read(key)
+        if cached is None or (access_token and cached.access_token != access_token):
+            return False
+        return cache.remove(key)
+
+    def _refresh(
+        self, cache: TokenCache, key: str, settings: Settings, started: float, *, force_refresh: bool
+    ) -> Token:
+        """Take the lock, re-read (another process may have refreshed meanwhile), fetch only if still needed."""
+        try:
+            with cache.lock(key, settings.lock_timeout):
+                cached = cache.read(key)
+                refreshed_meanwhile = cached is not None and (not force_refresh or cached.obtained_at >= started)
+                if cached is not None and refreshed_meanwhile and self._fresh(cached, settings):
+                    self.log.debug("another process refreshed the token while we waited")
+                    return cached
+                return self._fetch_and_store(cache, key, settings, cached)
+        except LockTimeout:
+            self.log.warn(
+                f"cache lock busy for {settings.lock_timeout:g} s (another process refreshing?); fetching without it"
+            )
+            return self._fetch_and_store(cache, key, settings, cache.read(key))
+
+    def _fetch_and_store(self, cache: TokenCache, key: str, settings: Settings, stale: Token | None) -> Token:
+        """Fetch and write the entry; on failure serve a stale token that has not yet expired, with a warning."""
+        try:
+            token = self._fetch(settings)
+        except HelperError as exc:
+            if stale is None or self.clock.now() >= stale.expires_at:
+                raise
+            left = stale.expires_at - self.clock.now()
+            self.log.warn(f"refresh failed ({exc}); serving the cached token, which expires in {left:.0f} s")
+            return stale
+        try:
+            cache.write(key, token)
+        except (OSError, CacheError) as exc:
+            self.log.warn(f"could not write the token cache ({exc}); the token is used uncached")
+        return token
+
+    def _fetch(self, settings: Settings) -> Token:
+        """One token request through the transport (with retries)."""
+        from .fetch import fetch_token  # noqa: PLC0415  (requests and friends load only here)
+
+        secret = read_secret(settings.secret)
+        self.log.mask(secret)
+        token = fetch_token(settings, secret, self.transport_factory(settings), self.clock, self.log)
+        self.log.mask(token.access_token)
+        return token
+
+    def _fresh(self, token: Token, settings: Settings) -> bool:
+        """Whether `token` still has its safety margin left."""
+        return self.clock.now() < token.usable_until(settings.min_valid)

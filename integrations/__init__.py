@@ -1,0 +1,1 @@
+"""Adapters: each speaks one tool's credential protocol over the core (git, docker, kubectl, ...)."""

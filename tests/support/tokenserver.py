@@ -1,0 +1,209 @@
+"""A real OAuth 2.0 token endpoint on 127.0.0.1 for tests and the demo: records every request, checks client
+credentials like a spec-compliant server, and answers from a script of canned replies when one is queued.
+
+Run standalone: python -m tests.support.tokenserver --port-file F [--log F] [--client ID:SECRET]
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import secrets
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl, unquote_plus
+
+
+class Reply:
+    """A canned answer: status, body, headers; `hold` makes the server wait on an event first (a slow server)."""
+
+    def __init__(
+        self,
+        status: int = 200,
+        body: bytes | str | dict[str, object] = b"",
+        headers: dict[str, str] | None = None,
+        hold: threading.Event | None = None,
+    ) -> None:
+        if isinstance(body, dict):
+            body = json.dumps(body)
+            headers = {"Content-Type": "application/json", **(headers or {})}
+        self.status = status
+        self.body = body.encode() if isinstance(body, str) else body
+        self.headers = headers or {}
+        self.hold = hold
+
+
+class Recorded:
+    """One request as the server saw it."""
+
+    def __init__(self, method: str, path: str, headers: dict[str, str], body: bytes) -> None:
+        self.method = method
+        self.path = path
+        self.headers = headers
+        self.body = body
+        self.form = parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
+
+    def field(self, name: str) -> str | None:
+        """The first form value called `name`."""
+        return next((value for key, value in self.form if key == name), None)
+
+
+class TokenServer:
+    """The token endpoint. `clients` maps client ids to secrets; empty means any client is accepted."""
+
+    def __init__(self, clients: dict[str, str] | None = None, expires_in: object = 3600, log_path: str = "") -> None:
+        self.clients = dict(clients or {})
+        self.expires_in = expires_in
+        self.extra_fields: dict[str, object] = {}
+        self.requests: list[Recorded] = []
+        self.issued: list[str] = []
+        self.replies: list[Reply] = []
+        self.log_path = log_path
+        self.decode_basic = True
+        self._lock = threading.Lock()
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def port(self) -> int:
+        """The bound port."""
+        return int(self.httpd.server_address[1])
+
+    @property
+    def url(self) -> str:
+        """The token URL."""
+        return f"http://127.0.0.1:{self.port}/oauth2/token"
+
+    def start(self) -> TokenServer:
+        """Serve in a background thread."""
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and release any held replies."""
+        for reply in self.replies:
+            if reply.hold is not None:
+                reply.hold.set()
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def queue(self, *replies: Reply) -> None:
+        """Answer the next requests with these replies, in order, before going back to issuing tokens."""
+        with self._lock:
+            self.replies.extend(replies)
+
+    def token_requests(self) -> list[Recorded]:
+        """Recorded POSTs to the token path."""
+        with self._lock:
+            return [item for item in self.requests if item.method == "POST"]
+
+    def answer(self, recorded: Recorded) -> Reply:
+        """Record the request and decide the reply."""
+        with self._lock:
+            self.requests.append(recorded)
+            reply = self.replies.pop(0) if self.replies else None
+        self._log(recorded)
+        if reply is not None:
+            return reply
+        return self._issue(recorded)
+
+    def _issue(self, recorded: Recorded) -> Reply:
+        """Check the grant and the client, then mint a token."""
+        if recorded.field("grant_type") != "client_credentials":
+            return Reply(400, {"error": "unsupported_grant_type"})
+        client = self._authenticate(recorded)
+        if client is None:
+            return Reply(401, {"error": "invalid_client", "error_description": "client authentication failed"},
+                         {"WWW-Authenticate": 'Basic realm="token"'})
+        token = "tok-" + secrets.token_urlsafe(24)
+        with self._lock:
+            self.issued.append(token)
+        body: dict[str, object] = {"access_token": token, "token_type": "Bearer", **self.extra_fields}
+        if self.expires_in is not None:
+            body["expires_in"] = self.expires_in
+        if recorded.field("scope"):
+            body.setdefault("scope", recorded.field("scope"))
+        return Reply(200, body, {"Cache-Control": "no-store"})
+
+    def _authenticate(self, recorded: Recorded) -> str | None:
+        """The client id if its credentials check out (Basic, decoded per RFC 6749 §2.3.1 unless told not to)."""
+        header = recorded.headers.get("authorization", "")
+        if header.startswith("Basic "):
+            pair = base64.b64decode(header[6:]).decode("utf-8")
+            client_id, _, secret = pair.partition(":")
+            if self.decode_basic:
+                client_id, secret = unquote_plus(client_id), unquote_plus(secret)
+        else:
+            client_id, secret = recorded.field("client_id") or "", recorded.field("client_secret") or ""
+        if not self.clients:
+            return client_id or None
+        return client_id if self.clients.get(client_id) == secret and client_id else None
+
+    def _log(self, recorded: Recorded) -> None:
+        """Append a JSON line per request (method, path, grant) to the log file, if any: the demo shows it."""
+        if self.log_path:
+            line = json.dumps({"method": recorded.method, "path": recorded.path, "grant": recorded.field("grant_type")})
+            with open(self.log_path, "a", encoding="utf-8") as handle:
+                handle.write(line + "\n")
+
+
+def _handler_for(server: TokenServer) -> type[BaseHTTPRequestHandler]:
+    """A request handler class bound to `server`."""
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length", "0"))
+            body = self.rfile.read(length)
+            headers = {name.lower(): value for name, value in self.headers.items()}
+            self._send(server.answer(Recorded("POST", self.path, headers, body)))
+
+        def do_GET(self) -> None:
+            headers = {name.lower(): value for name, value in self.headers.items()}
+            server.answer(Recorded("GET", self.path, headers, b""))
+            self._send(Reply(405, {"error": "invalid_request", "error_description": "use POST"}))
+
+        def _send(self, reply: Reply) -> None:
+            if reply.hold is not None:
+                reply.hold.wait(60)
+            self.send_response(reply.status)
+            for name, value in reply.headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(reply.body)))
+            self.end_headers()
+            try:
+                self.wfile.write(reply.body)
+            except OSError:
+                pass
+
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            """Quiet."""
+
+    return Handler
+
+
+def main() -> None:
+    """Standalone mode for the demo and for tests that need the server in its own process."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--port-file", required=True)
+    parser.add_argument("--log", default="")
+    parser.add_argument("--client", action="append", default=[], help="ID:SECRET (repeatable)")
+    parser.add_argument("--expires-in", type=int, default=3600)
+    options = parser.parse_args()
+    clients = dict(item.split(":", 1) for item in options.client)
+    server = TokenServer(clients, expires_in=options.expires_in, log_path=options.log)
+    temp = options.port_file + ".tmp"
+    with open(temp, "w", encoding="utf-8") as handle:
+        handle.write(str(server.port))
+    os.replace(temp, options.port_file)
+    print(f"token endpoint: {server.url}", file=sys.stderr, flush=True)
+    server.httpd.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
