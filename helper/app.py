@@ -37,6 +37,8 @@ class Runtime:
         self.env = os.environ if env is None else env
         self.stdin = stdin if stdin is not None else sys.stdin
         self.stdout = stdout if stdout is not None else sys.stdout
+        # RIGHTBRAIN_VERBOSE: for adapters run by git or docker, which pass no flags through
+        verbose = verbose or self.env.get("RIGHTBRAIN_VERBOSE", "").lower() not in ("", "0", "false", "no")
         self.log = Log(verbose=verbose, stream=stderr)
         self.clock = clock or SystemClock()
         self.service = TokenService(clock=self.clock, log=self.log, transport_factory=transport_factory)

@@ -31,7 +31,7 @@ def secret_fingerprint(source: SecretSource) -> str:
     """A hash that changes when the secret (env, file) or the secret command changes; never reveals the secret."""
     if source.kind == "command":
         return digest("command", *source.argv)
-    return digest(source.kind, read_secret(source))
+    return digest("secret", read_secret(source))  # the same secret from env or file: the same entry
 
 
 def _read_secret_file(path: str) -> str:

@@ -39,6 +39,7 @@ NUMBER_KEYS = frozenset(
     }
 )
 LIST_KEYS = frozenset({"scope", "resource", "client_secret_command"})
+POSITIVE_KEYS = frozenset({"default_lifetime", "connect_timeout", "read_timeout", "deadline", "secret_command_timeout"})
 PROFILE_KEYS = STRING_KEYS | NUMBER_KEYS | LIST_KEYS | {"extra_params"}
 ENV_KEYS = {  # setting -> environment variable
     "token_url": "RIGHTBRAIN_TOKEN_URL",
@@ -80,6 +81,8 @@ def load_context(env: Mapping[str, str]) -> ConfigContext:
     for key in table:
         if key not in TOP_KEYS:
             raise ConfigError(f"config file {path}: unknown top-level key {key!r}; expected one of {sorted(TOP_KEYS)}")
+    if not isinstance(table.get("default_profile", ""), str):
+        raise ConfigError(f'config file {path}: default_profile must be a string, e.g. default_profile = "work"')
     return ConfigContext(env=env, path=path, table=table, cache_dir=cache_dir)
 
 
@@ -163,7 +166,7 @@ def _check_value(key: str, value: Any, where: str) -> None:
         ok = isinstance(value, str)
     elif key in NUMBER_KEYS:
         ok = isinstance(value, int | float) and not isinstance(value, bool) and value >= 0
-        ok = ok and (key != "default_lifetime" or value > 0)
+        ok = ok and (key not in POSITIVE_KEYS or value > 0)
     elif key == "client_secret_command":
         ok = isinstance(value, list) and bool(value) and all(isinstance(item, str) for item in value)
     elif key in LIST_KEYS:
@@ -171,9 +174,7 @@ def _check_value(key: str, value: Any, where: str) -> None:
     elif key == "extra_params":
         ok = isinstance(value, dict) and all(isinstance(item, str) for item in value.values())
     if not ok:
-        raise ConfigError(
-            f"{key} in {where} has the wrong type or range; {_EXPECTED.get(key, 'see docs/configuration.md')}"
-        )
+        raise ConfigError(f"{key} in {where} has the wrong type or range; {_EXPECTED.get(key) or _expected_kind(key)}")
 
 
 _EXPECTED = {
@@ -181,8 +182,15 @@ _EXPECTED = {
     "scope": 'use a string ("read write") or a list of strings',
     "resource": "use a URI string or a list of URI strings",
     "extra_params": 'use a table of strings, e.g. extra_params = { organization = "acme" }',
-    "default_lifetime": "use a positive number of seconds",
 }
+
+
+def _expected_kind(key: str) -> str:
+    """The fix for a key without a specific hint: the kind of value it takes."""
+    if key in NUMBER_KEYS:
+        least = "more than 0" if key in POSITIVE_KEYS else "0 or more"
+        return f"use a number of seconds, {least} (e.g. {key} = 10)"
+    return f'use a string, e.g. {key} = "..."'
 
 
 def _as_list(value: str | list[str]) -> list[str]:

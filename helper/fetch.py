@@ -7,7 +7,7 @@ import random
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
-from .errors import TokenEndpointRejected, TokenEndpointUnavailable, TransportFailure
+from .errors import ConfigError, TokenEndpointRejected, TokenEndpointUnavailable, TransportFailure
 from .oauth import build_request, check_token_url, describe_body, error_from_response, parse_success
 
 TYPE_CHECKING = False
@@ -27,10 +27,19 @@ def fetch_token(settings: Settings, secret: str, transport: Transport, clock: Cl
     """POST the client-credentials request until it succeeds, is refused, or the retry budget is spent."""
     check_token_url(settings.token_url)
     form, headers = build_request(settings, secret)
+    log.mask(headers.get("Authorization", "").removeprefix("Basic "))  # a server may echo the header back
     host = urlsplit(settings.token_url).netloc
     give_up_at = clock.now() + settings.deadline
+    problem = ""
     for attempt in range(1, MAX_ATTEMPTS + 1):
         remaining = give_up_at - clock.now()
+        if remaining <= 0:  # a back-off that overran the deadline (a suspended machine), or deadline = 0
+            if not problem:
+                raise ConfigError(
+                    f"deadline = {settings.deadline:g} in profile {settings.profile!r} leaves no time for a request; "
+                    "set it to a number of seconds above 0"
+                )
+            raise _give_up(host, attempt - 1, problem)
         timeout = (min(settings.connect_timeout, remaining), min(settings.read_timeout, remaining))
         sent_at = clock.now()
         log.debug(f"POST {settings.token_url} (attempt {attempt}, client_auth {settings.client_auth})")
@@ -48,13 +57,18 @@ def fetch_token(settings: Settings, secret: str, transport: Transport, clock: Cl
             retry_after = _retry_after(response.headers.get("retry-after", ""), clock.now())
         delay = _delay(attempt, retry_after)
         if attempt == MAX_ATTEMPTS or clock.now() + delay >= give_up_at:
-            raise TokenEndpointUnavailable(
-                f"token endpoint {host} failed {attempt} time(s), last: {problem}; "
-                "check token_url, the network and proxy settings, or try again later"
-            )
+            raise _give_up(host, attempt, problem)
         log.warn(f"token endpoint {host}: {problem}; retrying in {delay:.1f} s")
         clock.sleep(delay)
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _give_up(host: str, attempts: int, problem: str) -> TokenEndpointUnavailable:
+    """The error after the last attempt: how many were made, the last failure, and what to check."""
+    return TokenEndpointUnavailable(
+        f"token endpoint {host} failed {attempts} time(s), last: {problem}; "
+        "check token_url, the network and proxy settings, or try again later"
+    )
 
 
 def _is_transient(status: int) -> bool:

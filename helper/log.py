@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
 PREFIX = "rightbrain-helper"
 MASK = "***"
+MIN_MASKED = 4  # masking a one-letter "secret" would garble every line without hiding anything
 
 
 class Log:
@@ -26,7 +27,7 @@ class Log:
 
     def mask(self, value: str) -> None:
         """Never let `value` (a secret or a token) appear in a line written from now on."""
-        if value and value not in self._masked:
+        if len(value) >= MIN_MASKED and value not in self._masked:
             self._masked.append(value)
             self._masked.sort(key=len, reverse=True)
 

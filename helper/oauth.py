@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import base64
+import ipaddress
 import json
-from urllib.parse import parse_qsl, quote_plus, urlsplit
+from urllib.parse import parse_qsl, quote, quote_plus, urlsplit
 
 from . import PROJECT, __version__
 from .entry import Token, is_valid_token_text
@@ -30,6 +31,7 @@ RESERVED_PARAMS = frozenset(
     }
 )
 LOOPBACK_NAMES = frozenset({"localhost", "::1"})
+MAX_LIFETIME = 366 * 86400.0  # a longer expires_in is taken as "a year": expiry dates must stay printable
 ERROR_HINTS = {
     "invalid_client": "check client_id, the client secret and client_auth (basic, basic-raw or post)",
     "invalid_scope": "check scope (--scope, RIGHTBRAIN_SCOPE or scope in the profile)",
@@ -53,9 +55,19 @@ def check_token_url(url: str) -> None:
         raise ConfigError(f"token_url {url!r} has a #fragment, which RFC 6749 forbids")
     if parts.scheme == "https":
         return
-    if parts.scheme == "http" and (host in LOOPBACK_NAMES or host.startswith("127.")):
+    if parts.scheme == "http" and _is_loopback(host):
         return
     raise ConfigError(f"token_url {url!r}: use https:// (plain http:// is allowed only for loopback hosts)")
+
+
+def _is_loopback(host: str) -> bool:
+    """localhost or a loopback address (127.0.0.0/8, ::1); not a DNS name that merely starts with "127."."""
+    if host in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def build_request(settings: Settings, secret: str) -> tuple[list[tuple[str, str]], dict[str, str]]:
@@ -135,9 +147,9 @@ def error_from_body(
     code = body.get("error")
     if not isinstance(code, str) or not code:
         return TokenEndpointRejected(f"token endpoint answered HTTP {response.status} without an OAuth error code")
-    code = one_line(code, 60)
+    code = _clean(code, secret, 60)
     description = body.get("error_description")
-    said = f": {_redact(one_line(description, 200), secret)}" if isinstance(description, str) and description else ""
+    said = f": {_clean(description, secret, 200)}" if isinstance(description, str) and description else ""
     hint = ERROR_HINTS.get(code, "see the issuer's documentation for this error code")
     where = f"profile {settings.profile!r}, client {settings.client_id!r}"
     return TokenEndpointRejected(f"token endpoint refused ({code}, HTTP {response.status}){said}; {hint} ({where})")
@@ -146,8 +158,8 @@ def error_from_body(
 def describe_body(response: HttpResponse, secret: str) -> str:
     """Status, content type and a short, sanitized excerpt of a body that is not what we expected."""
     content_type = one_line(response.headers.get("content-type", "no content type"), 60)
-    text = response.body[:2000].decode("utf-8", "replace")
-    excerpt = _redact(one_line(_strip_tags(text), 120), secret) or "empty body"
+    text = _redact(response.body.decode("utf-8", "replace"), secret)[:2000]
+    excerpt = one_line(_strip_tags(text), 120) or "empty body"
     return f"HTTP {response.status} ({content_type}): {excerpt}"
 
 
@@ -169,7 +181,7 @@ def _decode_body(response: HttpResponse, secret: str) -> dict[str, Any]:
 
 
 def _lifetime(expires_in: object, default: float) -> float:
-    """expires_in as seconds (number or numeric string); the configured default when absent."""
+    """expires_in as seconds (number or numeric string, capped at MAX_LIFETIME); the configured default when absent."""
     if expires_in is None:
         return float(default)
     value: float | None = None
@@ -184,7 +196,7 @@ def _lifetime(expires_in: object, default: float) -> float:
         raise TokenEndpointRejected(
             f"expires_in is {one_line(str(expires_in), 40)!r}, not a positive number of seconds"
         )
-    return value
+    return min(value, MAX_LIFETIME)
 
 
 def _strip_tags(text: str) -> str:
@@ -201,6 +213,15 @@ def _strip_tags(text: str) -> str:
     return "".join(out)
 
 
+def _clean(text: str, secret: str, limit: int) -> str:
+    """One line of at most `limit` characters; the secret is masked first, so no cut can leave a piece of it."""
+    return one_line(_redact(text, secret), limit)
+
+
 def _redact(text: str, secret: str) -> str:
-    """Mask the secret should a server echo it."""
-    return text.replace(secret, "***") if secret else text
+    """Mask the secret, raw or form-encoded (as in an echoed request body), should a server echo it."""
+    if not secret:
+        return text
+    for form in sorted({secret, quote_plus(secret, safe=""), quote(secret, safe="")}, key=len, reverse=True):
+        text = text.replace(form, "***")
+    return text

@@ -66,7 +66,7 @@ class TokenService:
         try:
             with cache.lock(key, settings.lock_timeout):
                 cached = cache.read(key)
-                refreshed_meanwhile = cached is not None and (not force_refresh or cached.obtained_at >= started)
+                refreshed_meanwhile = cached is not None and (not force_refresh or cached.obtained_at > started)
                 if cached is not None and refreshed_meanwhile and self._fresh(cached, settings):
                     self.log.debug("another process refreshed the token while we waited")
                     return cached

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
+
 import requests
 
-from .errors import TransportFailure
+from .errors import ConfigError, TransportFailure
 
 MAX_BODY_BYTES = 1024 * 1024
 
@@ -30,6 +32,9 @@ class RequestsTransport:
     the standard environment variables, no redirects (a redirected POST would carry the secret elsewhere)."""
 
     def __init__(self, ca_bundle: str = "") -> None:
+        ca_bundle = os.path.expanduser(ca_bundle)
+        if ca_bundle and not os.path.exists(ca_bundle):
+            raise ConfigError(f"ca_bundle {ca_bundle!r} does not exist; name a PEM file (or c_rehash directory) of CAs")
         self.session = requests.Session()
         self.session.auth = _no_auth
         self.verify: str | bool = ca_bundle or True

@@ -66,7 +66,7 @@ class TokenServer:
         self._lock = threading.Lock()
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     @property
     def port(self) -> int:
@@ -117,8 +117,11 @@ class TokenServer:
             return Reply(400, {"error": "unsupported_grant_type"})
         client = self._authenticate(recorded)
         if client is None:
-            return Reply(401, {"error": "invalid_client", "error_description": "client authentication failed"},
-                         {"WWW-Authenticate": 'Basic realm="token"'})
+            return Reply(
+                401,
+                {"error": "invalid_client", "error_description": "client authentication failed"},
+                {"WWW-Authenticate": 'Basic realm="token"'},
+            )
         token = "tok-" + secrets.token_urlsafe(24)
         with self._lock:
             self.issued.append(token)
@@ -181,7 +184,7 @@ def _handler_for(server: TokenServer) -> type[BaseHTTPRequestHandler]:
             except OSError:
                 pass
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: object) -> None:
             """Quiet."""
 
     return Handler

@@ -1,0 +1,93 @@
+"""`rightbrain-helper kubectl`: a client-go exec credential plugin (kubectl and anything built on client-go).
+
+kubectl runs the command named in the kubeconfig's `users[].user.exec`, with `KUBERNETES_EXEC_INFO` (an
+ExecCredential JSON object) in the environment, and reads an ExecCredential from stdout:
+
+    {"apiVersion":"<as asked>","kind":"ExecCredential",
+     "status":{"token":"<token>","expirationTimestamp":"<RFC 3339, UTC>"}}
+
+The apiVersion is echoed exactly (client-go refuses any other); the expiry is the token's expiry minus the safety
+margin, because client-go re-runs the plugin only once that moment has passed. stdin is never read (the plugin
+never prompts), and every failure is one line on stderr with exit code 1, which kubectl shows as
+`getting credentials: exec: executable ... failed with exit code 1` under the helper's line.
+"""
+
+from __future__ import annotations
+
+import time
+
+from rightbrain_helper.app import run_guarded
+from rightbrain_helper.errors import EXIT_FAILURE, EXIT_OK, UsageError
+from rightbrain_helper.jsonout import dumps
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from rightbrain_helper.app import Runtime
+    from rightbrain_helper.config import Overrides
+
+V1 = "client.authentication.k8s.io/v1"
+V1BETA1 = "client.authentication.k8s.io/v1beta1"
+API_VERSIONS = (V1, V1BETA1)
+# client-go marshals kind, then apiVersion, then spec: this prefix is read without importing json (and re).
+_GO_PREFIX = '{"kind":"ExecCredential","apiVersion":"'
+
+
+def handle(overrides: Overrides, runtime: Runtime) -> int:
+    """Print an ExecCredential for the profile the flags select; exit 1 on any failure, as exec plugins do."""
+    code = run_guarded(lambda: _respond(overrides, runtime), runtime)
+    return EXIT_OK if code == EXIT_OK else EXIT_FAILURE
+
+
+def _respond(overrides: Overrides, runtime: Runtime) -> int:
+    """Check the requested apiVersion first (no token is fetched for a request we cannot answer), then answer."""
+    api_version = requested_api_version(runtime.env.get("KUBERNETES_EXEC_INFO", ""))
+    settings = runtime.settings(overrides)
+    token = runtime.service.get_token(settings)
+    expiry = rfc3339(token.usable_until(settings.min_valid))
+    runtime.stdout.write(exec_credential(api_version, token.access_token, expiry) + "\n")
+    runtime.stdout.flush()
+    return EXIT_OK
+
+
+def exec_credential(api_version: str, token: str, expiration: str) -> str:
+    """The ExecCredential JSON text client-go decodes."""
+    status = {"token": token, "expirationTimestamp": expiration}
+    return dumps({"apiVersion": api_version, "kind": "ExecCredential", "status": status})
+
+
+def rfc3339(timestamp: float) -> str:
+    """UTC, whole seconds rounded down (never later than asked), Z suffix."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(timestamp))
+
+
+def requested_api_version(info: str) -> str:
+    """The apiVersion KUBERNETES_EXEC_INFO asks for: v1 when the variable (or its apiVersion) is absent."""
+    if not info.strip():
+        return V1
+    if info.startswith(_GO_PREFIX):
+        version = info[len(_GO_PREFIX) :].partition('"')[0]
+        if version in API_VERSIONS:
+            return version
+    asked = _parsed_api_version(info)
+    if isinstance(asked, str) and asked in API_VERSIONS:
+        return asked
+    raise UsageError(
+        f"kubectl asked for an ExecCredential of apiVersion {asked!r}; this helper speaks {V1} and {V1BETA1}: "
+        f"set exec.apiVersion to {V1} in the kubeconfig (or run: rightbrain-helper configure kubectl ...)"
+    )
+
+
+def _parsed_api_version(info: str) -> object:
+    """The apiVersion field of KUBERNETES_EXEC_INFO parsed as JSON (json is imported only here)."""
+    import json  # noqa: PLC0415  (not on the usual path: kubectl's own encoding matches _GO_PREFIX)
+
+    try:
+        request = json.loads(info)
+    except ValueError:
+        raise UsageError(
+            "KUBERNETES_EXEC_INFO is not valid JSON; it is set by kubectl for exec credential plugins "
+            "(unset it when running the helper by hand)"
+        ) from None
+    if not isinstance(request, dict):
+        raise UsageError("KUBERNETES_EXEC_INFO is not a JSON object (an ExecCredential); it is set by kubectl")
+    return request.get("apiVersion") or V1

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Sets up what the tests and the demo need, from nothing: a virtual environment (.venv, or $VENV) with the
+# package installed non-editable (as users install it) plus the test tools, and the node authorization server
+# used for interop. Safe to run again; prints the venv's python path last.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+venv=${VENV:-.venv}
+
+find_python() {
+  for candidate in "${PYTHON:-}" python3.13 python3.12 python3.11 python3; do
+    [ -n "$candidate" ] && command -v "$candidate" >/dev/null 2>&1 || continue
+    if "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+      echo "$candidate"; return 0
+    fi
+  done
+  echo "scripts/setup.sh: need Python >= 3.11 (set PYTHON=...)" >&2; return 1
+}
+
+if [ ! -x "$venv/bin/python" ]; then
+  "$(find_python)" -m venv "$venv" >&2
+fi
+py="$venv/bin/python"
+pip=("$py" -m pip install --quiet --disable-pip-version-check)
+"${pip[@]}" --upgrade pip >&2
+"${pip[@]}" ".[test]" >&2
+# Test the package as it installs, not the source tree: rebuild and reinstall it non-editable every time.
+"${pip[@]}" --no-deps --force-reinstall . >&2
+
+if [ -f tests/interop/package.json ]; then
+  command -v npm >/dev/null 2>&1 || { echo "scripts/setup.sh: npm is needed for the interop tests" >&2; exit 1; }
+  (cd tests/interop && npm ci --no-audit --no-fund --loglevel=error >&2)
+fi
+echo "$py"

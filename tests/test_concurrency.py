@@ -1,0 +1,169 @@
+"""Many real processes against one cache: single-flight refresh, dead and stuck lock holders, and writers
+that die mid-write."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+
+import pytest
+
+from rightbrain_helper.entry import decode
+
+from .conftest import run_helper
+from .support.procs import HELPER, Gate, LockHolder, entry_paths, read_exactly, run_hooked, spawn_hooked, write_config
+from .support.tokenserver import Reply, TokenServer
+
+PROCESSES = 16
+HELD_TOKEN = "tok-held-single-flight"
+
+
+def held_reply(gate: Gate, token: str = HELD_TOKEN) -> Reply:
+    """A successful token response the server sends only once `gate` is opened."""
+    return Reply(200, {"access_token": token, "token_type": "Bearer", "expires_in": 3600}, hold=gate)
+
+
+def test_cold_start_of_many_processes_makes_one_token_request(
+    helper_env: dict[str, str], token_server: TokenServer
+) -> None:
+    """16 processes missing the cache at once make one token request and all print that token."""
+    write_config(helper_env, "[profiles.default]\nlock_timeout = 120\n")
+    gate = Gate()
+    token_server.queue(held_reply(gate))
+    report_read, report_write = os.pipe()
+    try:
+        children = [spawn_hooked("report-lock", ["token"], helper_env, report_write) for _ in range(PROCESSES)]
+        os.close(report_write)
+        # every process has missed the cache and reached the lock, and one request is in flight: only now answer
+        read_exactly(report_read, PROCESSES, timeout=60, what="processes reached the refresh lock")
+        assert gate.arrived.wait(60)
+        gate.set()
+        results = [(child.communicate(timeout=60), child.returncode) for child in children]
+    finally:
+        os.close(report_read)
+    for (stdout, stderr), code in results:
+        assert code == 0, stderr
+        assert stdout == HELD_TOKEN + "\n"
+        assert "warning" not in stderr
+    assert len(token_server.token_requests()) == 1
+    token_path, _ = entry_paths(helper_env)
+    with open(token_path, "rb") as handle:
+        cached = decode(handle.read())
+    assert cached is not None
+    assert cached.access_token == HELD_TOKEN
+
+
+def test_lock_of_a_sigkilled_holder_is_free_at_once(helper_env: dict[str, str], token_server: TokenServer) -> None:
+    """A process SIGKILLed while holding the refresh lock does not make the next run wait for the lock timeout."""
+    write_config(helper_env, "[profiles.default]\nlock_timeout = 30\n")
+    _, lock_path = entry_paths(helper_env)
+    with LockHolder(lock_path, helper_env) as holder:
+        assert holder.kill() == -signal.SIGKILL
+    started = time.monotonic()
+    result = run_helper(["token"], helper_env)
+    elapsed = time.monotonic() - started
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == token_server.issued[0] + "\n"
+    assert "cache lock busy" not in result.stderr
+    assert elapsed < 10, f"took {elapsed:.1f} s: waited on a dead holder's lock"
+    assert os.stat(lock_path).st_mode & 0o777 == 0o600
+
+
+def test_cli_killed_mid_fetch_leaves_nothing_that_blocks_or_poisons(
+    helper_env: dict[str, str], token_server: TokenServer
+) -> None:
+    """A CLI SIGKILLed while its token request is in flight (lock held) leaves no entry; the next run fetches."""
+    write_config(helper_env, "[profiles.default]\nlock_timeout = 30\n")
+    gate = Gate()
+    token_server.queue(held_reply(gate, "tok-never-delivered"))
+    victim = subprocess.Popen([HELPER, "token"], env=helper_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert gate.arrived.wait(60)
+    victim.kill()
+    victim.communicate(timeout=30)
+    assert victim.returncode == -signal.SIGKILL
+    token_path, _ = entry_paths(helper_env)
+    assert not os.path.lexists(token_path)
+    started = time.monotonic()
+    result = run_helper(["token"], helper_env)
+    elapsed = time.monotonic() - started
+    gate.set()
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == token_server.issued[0] + "\n"
+    assert "cache lock busy" not in result.stderr
+    assert elapsed < 10
+    assert len(token_server.token_requests()) == 2
+
+
+def test_lock_held_past_lock_timeout_still_yields_a_token(
+    helper_env: dict[str, str], token_server: TokenServer
+) -> None:
+    """A live process holding the lock longer than lock_timeout: the CLI warns, fetches anyway, does not hang."""
+    write_config(helper_env, "[profiles.default]\nlock_timeout = 0.5\n")
+    _, lock_path = entry_paths(helper_env)
+    with LockHolder(lock_path, helper_env) as holder:
+        started = time.monotonic()
+        result = run_helper(["token"], helper_env, timeout=30)
+        elapsed = time.monotonic() - started
+        assert holder.proc.poll() is None, "the holder must still hold the lock during the run"
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == token_server.issued[0] + "\n"
+    assert "cache lock busy" in result.stderr
+    assert 0.5 <= elapsed < 10
+
+
+CRASH_POINTS = ("crash-temp-open", "crash-torn", "crash-replace")
+TEMPS_LEFT = {"crash-temp-open": 0, "crash-torn": 1, "crash-replace": 1}  # a crash leaves at most its own temp
+
+
+def leftover_temps(token_path: str) -> list[str]:
+    """Temp files a crashed writer left beside the entry; each must be private (it holds a token)."""
+    directory = os.path.dirname(token_path)
+    temps = [os.path.join(directory, name) for name in os.listdir(directory) if name.endswith(".tmp")]
+    for temp in temps:
+        assert os.lstat(temp).st_mode & 0o777 == 0o600, temp
+    return temps
+
+
+@pytest.mark.parametrize("crash", CRASH_POINTS)
+def test_crash_while_writing_a_new_entry_leaves_none(
+    crash: str, helper_env: dict[str, str], token_server: TokenServer
+) -> None:
+    """A process dying before, during or right after writing the temp file leaves no entry; the next run works."""
+    token_path, _ = entry_paths(helper_env)
+    crashed = run_hooked(crash, ["token"], helper_env)
+    assert crashed.returncode == 70, crashed.stderr
+    assert not os.path.lexists(token_path)
+    temps = leftover_temps(token_path)
+    assert len(temps) == TEMPS_LEFT[crash]
+    for temp in temps:  # torn when the crash hit mid-write, complete when it hit the rename; never the entry
+        with open(temp, "rb") as handle:
+            assert (decode(handle.read()) is None) == (crash == "crash-torn")
+    result = run_helper(["token"], helper_env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == token_server.issued[1] + "\n"
+    with open(token_path, "rb") as handle:
+        cached = decode(handle.read())
+    assert cached is not None
+    assert cached.access_token == token_server.issued[1]
+
+
+@pytest.mark.parametrize("crash", CRASH_POINTS)
+def test_crash_while_replacing_an_entry_keeps_the_old_one(
+    crash: str, helper_env: dict[str, str], token_server: TokenServer
+) -> None:
+    """A process dying while replacing an entry leaves the old entry byte for byte, which the next run serves."""
+    first = run_helper(["token"], helper_env)
+    assert first.returncode == 0, first.stderr
+    token_path, _ = entry_paths(helper_env)
+    with open(token_path, "rb") as handle:
+        old = handle.read()
+    crashed = run_hooked(crash, ["token", "--force-refresh"], helper_env)
+    assert crashed.returncode == 70, crashed.stderr
+    with open(token_path, "rb") as handle:
+        assert handle.read() == old
+    result = run_helper(["token"], helper_env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == first.stdout == token_server.issued[0] + "\n"
+    assert len(token_server.token_requests()) == 2

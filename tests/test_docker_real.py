@@ -1,0 +1,144 @@
+"""The real docker CLI (28, no daemon) using docker-credential-rightbrain against registries on 127.0.0.1.
+
+`docker manifest inspect --insecure` talks to the registry itself, so it proves end to end that the token arrives;
+`docker login` is answered by a fake Engine API, since it hands the credential to the daemon.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from .conftest import BIN_DIR, CLIENT_SECRET, run_helper
+from .support.registry import FakeEngine, Registry
+from .support.tls import make_certificate
+from .support.tokenserver import TokenServer
+
+DOCKER = shutil.which("docker") or "docker"
+CLEARED = ("DOCKER_HOST", "DOCKER_CONTEXT", "DOCKER_CERT_PATH", "DOCKER_TLS_VERIFY", "DOCKER_AUTH_CONFIG")
+ORIGINAL = '{\n\t"auths": {},\n\t"psFormat": "table {{.ID}}",\n\t"credHelpers": {\n\t\t"gcr.io": "gcloud"\n\t}\n}'
+
+
+@pytest.fixture
+def registry(tmp_path: Path, token_server: TokenServer) -> Iterator[Registry]:
+    """An HTTPS registry that accepts Basic credentials whose password is a token the issuer handed out."""
+    (tmp_path / "tls").mkdir()
+    server = Registry(make_certificate(tmp_path / "tls"), lambda _user, password: password in token_server.issued)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def env(helper_env: dict[str, str], tmp_path: Path) -> dict[str, str]:
+    """helper_env plus a throwaway DOCKER_CONFIG (holding ORIGINAL) and the helper first on PATH; no daemon."""
+    config = tmp_path / "docker" / "config.json"
+    config.parent.mkdir()
+    config.write_text(ORIGINAL)
+    config.chmod(0o600)
+    environment = {key: value for key, value in helper_env.items() if key not in CLEARED}
+    path = f"{BIN_DIR}{os.pathsep}{helper_env.get('PATH', os.defpath)}"
+    return {**environment, "DOCKER_CONFIG": str(config.parent), "PATH": path}
+
+
+def docker(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """Run the real docker CLI, stdin from /dev/null (login acts differently on a terminal)."""
+    return subprocess.run(
+        [DOCKER, *args], env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+def configure(env: dict[str, str], registry: Registry, command: str = "configure") -> None:
+    """`rightbrain-helper configure docker --registry 127.0.0.1:PORT`, as a user would run it."""
+    result = run_helper([command, "docker", "--registry", registry.address], env)
+    assert result.returncode == 0, result.stderr
+
+
+def inspect(env: dict[str, str], registry: Registry) -> subprocess.CompletedProcess[str]:
+    """`docker manifest inspect --insecure 127.0.0.1:PORT/team/app:1.0`."""
+    return docker(env, "manifest", "inspect", "--insecure", f"{registry.address}/{registry.repository}:1.0")
+
+
+def test_configured_docker_sends_the_token_to_the_registry(
+    env: dict[str, str], registry: Registry, token_server: TokenServer
+) -> None:
+    """After configure, manifest inspect succeeds with Basic oauth2:TOKEN; one token request; config kept."""
+    configure(env, registry)
+    result = inspect(env, registry)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == json.loads(registry.manifest)
+    authorized = registry.authorized()
+    assert authorized
+    assert {(seen.username, seen.password) for seen in authorized} == {("oauth2", token_server.issued[0])}
+    assert len(token_server.token_requests()) == 1
+    config = json.loads(Path(env["DOCKER_CONFIG"], "config.json").read_text())
+    assert config == {**json.loads(ORIGINAL), "credHelpers": {"gcr.io": "gcloud", registry.address: "rightbrain"}}
+
+
+def test_docker_login_succeeds_through_the_helper(
+    env: dict[str, str], registry: Registry, token_server: TokenServer
+) -> None:
+    """docker login with no -u: the CLI takes the helper's answer, the daemon gets the token, and store exits 0
+    (otherwise the login would fail with the non-TTY error)."""
+    configure(env, registry)
+    engine = FakeEngine().start()
+    try:
+        result = docker({**env, "DOCKER_HOST": f"tcp://{engine.address}"}, "login", registry.address)
+    finally:
+        engine.stop()
+    assert (result.returncode, result.stdout) == (0, "Login Succeeded\n"), result.stderr
+    assert "Authenticating with existing credentials... [Username: oauth2]" in result.stderr
+    token = token_server.issued[0]
+    assert engine.logins() == [{"username": "oauth2", "password": token, "serveraddress": registry.address}]
+
+
+def test_docker_logout_makes_the_next_command_fetch_a_new_token(
+    env: dict[str, str], registry: Registry, token_server: TokenServer
+) -> None:
+    """docker logout runs erase: the cached token is dropped and the next inspect sends a new one."""
+    configure(env, registry)
+    assert inspect(env, registry).returncode == 0
+    logout = docker(env, "logout", registry.address)
+    assert (logout.returncode, logout.stdout) == (0, f"Removing login credentials for {registry.address}\n")
+    again = inspect(env, registry)
+    assert again.returncode == 0, again.stderr
+    assert len(token_server.issued) == 2
+    assert registry.authorized()[-1].password == token_server.issued[1]
+
+
+def test_unconfigure_sends_docker_back_to_anonymous(
+    env: dict[str, str], registry: Registry, token_server: TokenServer
+) -> None:
+    """After unconfigure, config.json is byte for byte the original and docker sends no credentials."""
+    configure(env, registry)
+    assert inspect(env, registry).returncode == 0
+    configure(env, registry, command="unconfigure")
+    assert Path(env["DOCKER_CONFIG"], "config.json").read_text() == ORIGINAL
+    seen_before = len(registry.seen)
+    result = inspect(env, registry)
+    assert result.returncode == 1
+    assert "no basic auth credentials" in result.stderr
+    assert all(seen.password is None for seen in registry.seen[seen_before:])
+    assert len(token_server.token_requests()) == 1
+
+
+def test_a_failing_token_fetch_is_shown_and_docker_goes_on_anonymously(
+    env: dict[str, str], registry: Registry, token_server: TokenServer
+) -> None:
+    """A rejected client secret: docker shows the helper's one-line error, then fails with the registry's 401."""
+    configure(env, registry)
+    result = inspect({**env, "RIGHTBRAIN_CLIENT_SECRET": "wrong-secret"}, registry)
+    assert result.returncode == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("rightbrain-helper: error: ")]
+    assert errors
+    assert all("token endpoint refused (invalid_client, HTTP 401)" in line for line in errors)
+    assert "no basic auth credentials" in result.stderr
+    assert "wrong-secret" not in result.stderr
+    assert CLIENT_SECRET not in result.stderr
+    assert registry.authorized() == []

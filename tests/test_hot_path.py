@@ -1,0 +1,87 @@
+"""A cache hit in a fresh process imports none of the heavy modules: each would cost about a whole hit."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from .support.procs import PYTHON, write_config
+from .support.tokenserver import TokenServer
+
+HEAVY = frozenset(
+    {
+        "requests",
+        "filelock",
+        "urllib3",
+        "json",
+        "re",
+        "argparse",
+        "typing",
+        "dataclasses",
+        "logging",
+        "tomllib",
+        "platformdirs",
+        "urllib.parse",
+    }
+)
+
+# Runs the console script's main() in a fresh interpreter and writes sys.modules to argv[1]. Heavy modules that
+# site loaded before us (an editable install's path finder imports re and urllib.parse) are dropped first, so
+# an import of one by the helper shows up; with a regular install there is nothing to drop.
+PROBE = r"""
+import sys
+heavy_roots = {name.partition(".")[0] for name in HEAVY}
+for name in list(sys.modules):
+    if name.partition(".")[0] in heavy_roots:
+        del sys.modules[name]
+out = sys.argv[1]
+sys.argv = ["rightbrain-helper", *sys.argv[2:]]
+from rightbrain_helper.cli import main
+code = main()
+loaded = "\n".join(sorted(sys.modules))
+with open(out, "w", encoding="utf-8") as handle:
+    handle.write(loaded)
+sys.exit(code)
+""".replace("HEAVY", repr(sorted(HEAVY)))
+
+
+def probe(argv: list[str], env: dict[str, str], out: Path) -> tuple[subprocess.CompletedProcess[str], set[str]]:
+    """Run the CLI with `argv` in a fresh interpreter; its result and the modules it ended up with."""
+    result = subprocess.run(
+        [PYTHON, "-c", PROBE, str(out), *argv], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    return result, set(out.read_text(encoding="utf-8").split("\n"))
+
+
+def printed_token(command: str, stdout: str) -> str:
+    """The access token in a `token`, `header` or `json` output."""
+    if command == "token":
+        return stdout.removesuffix("\n")
+    if command == "header":
+        return stdout.removeprefix("Authorization: Bearer ").removesuffix("\n")
+    return str(json.loads(stdout)["access_token"])
+
+
+@pytest.mark.parametrize("with_config", [False, True], ids=["no-config", "config-snapshot"])
+@pytest.mark.parametrize("command", ["token", "header", "json"])
+def test_cache_hit_imports_no_heavy_module(
+    command: str, with_config: bool, helper_env: dict[str, str], token_server: TokenServer, tmp_path: Path
+) -> None:
+    """token/header/json served from the cache (and the config snapshot) import none of HEAVY; a miss does."""
+    if with_config:  # old enough to be snapshotted, so the hit skips the TOML parser
+        write_config(helper_env, "[profiles.default]\nmin_valid = 30\n", age=60)
+    miss, miss_modules = probe([command], helper_env, tmp_path / "miss.txt")
+    assert {"requests", "filelock"} <= miss_modules, "the probe must see the fetch path's imports"
+    assert ("tomllib" in miss_modules) == with_config
+    cache_dir = helper_env["RIGHTBRAIN_CACHE_DIR"]
+    snapshots = [name for name in os.listdir(cache_dir) if name.endswith(".snapshot")]
+    assert len(snapshots) == int(with_config)
+    hit, hit_modules = probe([command], helper_env, tmp_path / "hit.txt")
+    assert sorted(HEAVY & hit_modules) == []
+    assert len(token_server.token_requests()) == 1
+    assert printed_token(command, miss.stdout) == printed_token(command, hit.stdout) == token_server.issued[0]
