@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 py=$(scripts/setup.sh)
 bin=$(dirname "$py")
-"$bin/ruff" check helper integrations tests bench
-"$bin/ruff" format --check helper integrations tests bench
+"$bin/ruff" check helper integrations tests bench scripts
+"$bin/ruff" format --check helper integrations tests bench scripts
 PYTHON="$py" scripts/typecheck.sh
 exec "$py" -m pytest "$@"

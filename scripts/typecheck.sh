@@ -8,6 +8,6 @@ trap 'rm -rf "$stage"' EXIT
 cp -r helper "$stage/rightbrain_helper"
 cp -r integrations "$stage/rightbrain_helper/integrations"
 find "$stage" -name __pycache__ -prune -exec rm -rf {} +
-if [ $# -eq 0 ]; then set -- tests bench; fi
+if [ $# -eq 0 ]; then set -- tests bench scripts/demo.py; fi
 MYPYPATH="$stage" "${PYTHON:-.venv/bin/python}" -m mypy --strict --cache-dir "$stage/.mypy_cache" \
   "$stage/rightbrain_helper" "$@"

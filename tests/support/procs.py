@@ -65,17 +65,25 @@ with refresh_lock(sys.argv[1], 30):
 """
 
 
-def spawn_hooked(mode: str, argv: list[str], env: dict[str, str], report_fd: int = -1) -> subprocess.Popen[str]:
-    """Start the console script with `argv` in a child that installs the hook `mode` first."""
-    return subprocess.Popen(
-        [PYTHON, "-c", HOOKED_HELPER, mode, str(report_fd), HELPER, *argv],
+def spawn_hooked(
+    mode: str, argv: list[str], env: dict[str, str], report_fd: int = -1, *, script: str = HELPER, stdin: str = ""
+) -> subprocess.Popen[str]:
+    """Start a console script (default rightbrain-helper) with `argv` in a child that installs the hook `mode`
+    first; `stdin` is written to the child's standard input."""
+    child = subprocess.Popen(
+        [PYTHON, "-c", HOOKED_HELPER, mode, str(report_fd), script, *argv],
         env=env,
-        stdin=subprocess.DEVNULL,
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         pass_fds=(report_fd,) if report_fd >= 0 else (),
     )
+    assert child.stdin is not None
+    child.stdin.write(stdin)
+    child.stdin.close()
+    child.stdin = None  # so communicate() does not flush the closed pipe
+    return child
 
 
 def run_hooked(mode: str, argv: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:

@@ -21,8 +21,8 @@ class Certificate:
         return context
 
 
-def make_certificate(directory: Path) -> Certificate:
-    """Create cert.pem and key.pem for CN/SAN 127.0.0.1 in `directory` (valid two days)."""
+def make_certificate(directory: Path, san: str = "IP:127.0.0.1,DNS:localhost") -> Certificate:
+    """Create cert.pem and key.pem in `directory` for subjectAltName `san` (valid two days)."""
     cert, key = directory / "cert.pem", directory / "key.pem"
     subprocess.run(
         [
@@ -35,9 +35,9 @@ def make_certificate(directory: Path) -> Certificate:
             "-days",
             "2",
             "-subj",
-            "/CN=127.0.0.1",
+            "/CN=rightbrain-test",
             "-addext",
-            "subjectAltName=IP:127.0.0.1,DNS:localhost",
+            f"subjectAltName={san}",
             "-keyout",
             str(key),
             "-out",
@@ -45,5 +45,6 @@ def make_certificate(directory: Path) -> Certificate:
         ],
         check=True,
         capture_output=True,
+        timeout=60,
     )
     return Certificate(cert, key)
