@@ -8,6 +8,7 @@ never deleted: unlinking a lock file lets two processes hold "the" lock, fileloc
 from __future__ import annotations
 
 import os
+import time
 
 from .entry import Token, decode, encode
 from .errors import CacheError
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 
 TOKEN_SUFFIX = ".token"
 LOCK_SUFFIX = ".lock"
+STALE_TEMP_SECONDS = 600  # no write takes this long; a temp file this old belongs to a crashed writer
 
 
 def cache_key(settings: Settings, secret_fingerprint: str) -> str:
@@ -63,7 +65,21 @@ class TokenCache:
     def write(self, key: str, token: Token) -> None:
         """Atomically replace the entry for `key` (a bad file or a symlink there is replaced, never followed)."""
         self.ensure_directory()
-        write_private_atomic(self._path(key, TOKEN_SUFFIX), encode(token))
+        path = self._path(key, TOKEN_SUFFIX)
+        write_private_atomic(path, encode(token))
+        self._remove_stale_temp_files(os.path.basename(path))
+
+    def _remove_stale_temp_files(self, entry_name: str) -> None:
+        """Delete temp files a crashed writer left beside the entry; young ones may be another writer's, in use."""
+        cutoff = time.time() - STALE_TEMP_SECONDS
+        for name in os.listdir(self.directory):
+            if name.startswith(entry_name + ".") and name.endswith(".tmp"):
+                path = os.path.join(self.directory, name)
+                try:
+                    if os.lstat(path).st_mtime < cutoff:
+                        os.unlink(path)
+                except OSError:
+                    pass
 
     def remove(self, key: str) -> bool:
         """Delete the entry for `key`; True if there was one."""

@@ -53,7 +53,7 @@ class RequestsTransport:
                 allow_redirects=False,
                 stream=True,
             ) as answer:
-                body = answer.raw.read(MAX_BODY_BYTES, decode_content=True) or b""
+                body = _read_capped(answer)
                 lowered = {name.lower(): value for name, value in answer.headers.items()}
                 return Response(answer.status_code, lowered, body)
         except requests.exceptions.SSLError as exc:
@@ -67,6 +67,17 @@ class RequestsTransport:
             raise TransportFailure(f"connection failed ({_reason(exc)})", retryable=True) from None
         except (requests.exceptions.RequestException, OSError) as exc:
             raise TransportFailure(f"request failed ({_reason(exc)})", retryable=False) from None
+
+
+def _read_capped(answer: requests.Response) -> bytes:
+    """At most MAX_BODY_BYTES of the body. iter_content, not raw.read: it turns urllib3's read timeouts and
+    broken connections into requests exceptions, which post_form reports; raw.read lets them escape."""
+    body = bytearray()
+    for chunk in answer.iter_content(chunk_size=65536):
+        body += chunk
+        if len(body) >= MAX_BODY_BYTES:
+            break
+    return bytes(body[:MAX_BODY_BYTES])
 
 
 def _reason(exc: BaseException) -> str:

@@ -168,3 +168,19 @@ def test_paths_agree_with_platformdirs(xdg: str, tmp_path: Path, monkeypatch: py
         assert paths.cache_dir(os.environ).startswith(value)
     else:
         assert paths.cache_dir(os.environ) == str(tmp_path / "home" / ".cache" / "rightbrain-helper")
+
+
+def test_temp_files_of_crashed_writers_are_cleaned_up(helper_env: dict[str, str], token_server: TokenServer) -> None:
+    """A temp file older than ten minutes beside an entry is removed by the next write; a young one is kept."""
+    token_path, _ = entry_paths(helper_env)
+    os.makedirs(os.path.dirname(token_path), mode=0o700, exist_ok=True)
+    stale, young = token_path + ".111.aaaa.tmp", token_path + ".222.bbbb.tmp"
+    for path in (stale, young):
+        with open(path, "wb") as handle:
+            handle.write(b"rightbrain-token-cache 1\ntorn")
+    an_hour_ago = time.time() - 3600
+    os.utime(stale, (an_hour_ago, an_hour_ago))
+    result = run_helper(["token"], helper_env)
+    assert result.returncode == 0, result.stderr
+    assert not os.path.exists(stale)
+    assert os.path.exists(young)

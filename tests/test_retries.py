@@ -131,7 +131,7 @@ def test_retry_after_beyond_the_deadline_gives_up_without_waiting(
     token_server.queue(Reply(429, "rate limited", {"Retry-After": "3600", "Content-Type": "text/plain"}))
     clock = FakeClock()
     result = fetch_with(helper_env, clock)
-    assert result.code == EXIT_UNAVAILABLE
+    assert result.code == EXIT_UNAVAILABLE, result.stderr
     assert clock.slept == []
     assert len(token_server.token_requests()) == 1
     line = error_line(result)
@@ -144,7 +144,7 @@ def test_persistent_500_gives_up_after_bounded_attempts(helper_env: dict[str, st
     token_server.queue(*[Reply(500, f"failure #{n}", {"Content-Type": "text/plain"}) for n in range(1, 11)])
     clock = FakeClock()
     result = fetch_with(helper_env, clock)
-    assert result.code == EXIT_UNAVAILABLE
+    assert result.code == EXIT_UNAVAILABLE, result.stderr
     assert len(token_server.token_requests()) == fetch.MAX_ATTEMPTS
     assert len(clock.slept) == fetch.MAX_ATTEMPTS - 1
     assert sum(clock.slept) < 30
@@ -161,7 +161,7 @@ def test_deadline_bounds_the_attempts(helper_env: dict[str, str], token_server: 
     token_server.queue(*[Reply(502, "bad gateway") for _ in range(10)])
     clock = FakeClock()
     result = fetch_with(helper_env, clock)
-    assert result.code == EXIT_UNAVAILABLE
+    assert result.code == EXIT_UNAVAILABLE, result.stderr
     assert 1 <= len(token_server.token_requests()) < fetch.MAX_ATTEMPTS
     assert sum(clock.slept) < 1
     assert "HTTP 502" in error_line(result)
@@ -193,7 +193,7 @@ def test_connection_refused_is_retried_then_unavailable(helper_env: dict[str, st
     helper_env["RIGHTBRAIN_TOKEN_URL"] = f"http://127.0.0.1:{port}/oauth2/token"
     clock = FakeClock()
     result = fetch_with(helper_env, clock)
-    assert result.code == EXIT_UNAVAILABLE
+    assert result.code == EXIT_UNAVAILABLE, result.stderr
     assert len(clock.slept) == fetch.MAX_ATTEMPTS - 1
     line = error_line(result)
     assert f"127.0.0.1:{port}" in line
@@ -210,7 +210,7 @@ def test_slow_server_times_out_within_bounded_wall_time(
     started = time.monotonic()
     result = fetch_with(helper_env, FakeClock())
     elapsed = time.monotonic() - started
-    assert result.code == EXIT_UNAVAILABLE
+    assert result.code == EXIT_UNAVAILABLE, result.stderr
     assert "timed out" in error_line(result)
     attempts = len(token_server.token_requests())
     assert 1 <= attempts < fetch.MAX_ATTEMPTS
@@ -226,10 +226,25 @@ def test_deadline_cuts_a_slow_read_in_real_time(
     started = time.monotonic()
     result = run_cli(["token"], helper_env)
     elapsed = time.monotonic() - started
-    assert result.code == EXIT_UNAVAILABLE
+    assert result.code == EXIT_UNAVAILABLE, result.stderr
     assert "timed out" in error_line(result)
     assert len(token_server.token_requests()) == 1
     assert elapsed < 5
+
+
+def test_body_that_stalls_mid_read_is_a_timeout_not_a_crash(
+    helper_env: dict[str, str], token_server: TokenServer, never_answer: threading.Event
+) -> None:
+    """Headers arrive, then the body stalls: a retryable read timeout (exit 5), never an internal error."""
+    write_profile(helper_env, token_server.url, "read_timeout = 0.3\ndeadline = 1")
+    body = {"access_token": "tok-never-finished", "token_type": "Bearer", "expires_in": 3600}
+    token_server.queue(*[Reply(200, body, stall_body=never_answer) for _ in range(fetch.MAX_ATTEMPTS)])
+    result = run_cli(["token"], helper_env)
+    assert result.code == EXIT_UNAVAILABLE, result.stderr
+    line = error_line(result)
+    assert "internal error" not in line
+    assert "timed out" in line.lower()
+    assert result.stdout == ""
 
 
 class SuspendingClock(FakeClock):
@@ -247,7 +262,7 @@ def test_back_off_overrunning_the_deadline_gives_up_cleanly(
     """If a back-off wait ends past the deadline (a suspended laptop), the helper reports exit 5, not a crash."""
     token_server.queue(Reply(503, "busy"))
     result = fetch_with(helper_env, SuspendingClock())
-    assert result.code == EXIT_UNAVAILABLE
+    assert result.code == EXIT_UNAVAILABLE, result.stderr
     line = error_line(result)
     assert "HTTP 503" in line
     assert "internal error" not in line

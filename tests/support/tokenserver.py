@@ -26,6 +26,7 @@ class Reply:
         body: bytes | str | dict[str, object] = b"",
         headers: dict[str, str] | None = None,
         hold: threading.Event | None = None,
+        stall_body: threading.Event | None = None,
     ) -> None:
         if isinstance(body, dict):
             body = json.dumps(body)
@@ -34,6 +35,7 @@ class Reply:
         self.body = body.encode() if isinstance(body, str) else body
         self.headers = headers or {}
         self.hold = hold
+        self.stall_body = stall_body  # send the headers and half the body, then wait on this event
 
 
 class Recorded:
@@ -86,8 +88,9 @@ class TokenServer:
     def stop(self) -> None:
         """Stop serving and release any held replies."""
         for reply in self.replies:
-            if reply.hold is not None:
-                reply.hold.set()
+            for event in (reply.hold, reply.stall_body):
+                if event is not None:
+                    event.set()
         self.httpd.shutdown()
         self.httpd.server_close()
 
@@ -180,7 +183,14 @@ def _handler_for(server: TokenServer) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Length", str(len(reply.body)))
             self.end_headers()
             try:
-                self.wfile.write(reply.body)
+                if reply.stall_body is not None:
+                    half = len(reply.body) // 2
+                    self.wfile.write(reply.body[:half])
+                    self.wfile.flush()
+                    reply.stall_body.wait(60)
+                    self.wfile.write(reply.body[half:])
+                else:
+                    self.wfile.write(reply.body)
             except OSError:
                 pass
 
