@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import sys
-import time
 
 from . import __version__
 from .app import Runtime, run_guarded
 from .cache import TokenCache
 from .cliargs import USAGE, Args, parse_args
+from .clock import rfc3339
 from .config import Overrides
 from .errors import EXIT_OK, UsageError
 from .jsonout import dumps
@@ -57,11 +57,6 @@ def _dispatch(arguments: list[str], runtime: Runtime) -> int:
 def overrides(args: Args) -> Overrides:
     """The settings a command line asks for."""
     return Overrides(profile=args.profile, scope=args.scope, audience=args.audience, use_cache=not args.no_cache)
-
-
-def rfc3339(timestamp: float) -> str:
-    """UTC, whole seconds, Z suffix."""
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(timestamp))
 
 
 def _print_token(args: Args, runtime: Runtime) -> int:

@@ -15,3 +15,8 @@ class SystemClock:
     def sleep(self, seconds: float) -> None:
         """Sleep for real."""
         time.sleep(seconds)
+
+
+def rfc3339(timestamp: float) -> str:
+    """UTC, whole seconds rounded down (never later than the moment given), Z suffix."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(timestamp))

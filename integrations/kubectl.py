@@ -14,9 +14,8 @@ never prompts), and every failure is one line on stderr with exit code 1, which 
 
 from __future__ import annotations
 
-import time
-
 from rightbrain_helper.app import run_guarded
+from rightbrain_helper.clock import rfc3339
 from rightbrain_helper.errors import EXIT_FAILURE, EXIT_OK, UsageError
 from rightbrain_helper.jsonout import dumps
 
@@ -53,11 +52,6 @@ def exec_credential(api_version: str, token: str, expiration: str) -> str:
     """The ExecCredential JSON text client-go decodes."""
     status = {"token": token, "expirationTimestamp": expiration}
     return dumps({"apiVersion": api_version, "kind": "ExecCredential", "status": status})
-
-
-def rfc3339(timestamp: float) -> str:
-    """UTC, whole seconds rounded down (never later than asked), Z suffix."""
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(timestamp))
 
 
 def requested_api_version(info: str) -> str:
