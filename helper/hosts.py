@@ -88,6 +88,8 @@ def _host_tables(context: ConfigContext) -> dict[str, Any]:
 def _entry_from_table(name: str, table: dict[str, Any], path: str) -> HostEntry:
     """One [hosts."NAME"] table as a HostEntry; unknown keys and non-string values are errors."""
     for key, value in table.items():
+        if key == "configured_by":  # which tools' configure added this host (integrations/hostlist.py)
+            continue
         if key not in HOST_KEYS or not isinstance(value, str):
             raise ConfigError(
                 f'[hosts."{name}"] in {path}: {key!r} is not one of {sorted(HOST_KEYS)} with a string value'

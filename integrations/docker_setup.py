@@ -49,13 +49,13 @@ def apply(options: argparse.Namespace, runtime: Runtime, *, install: bool, dry_r
     if not install:
         return [
             edit_docker_config(path, key, install=False, dry_run=dry_run),
-            remove_host(hosts_file, host, dry_run=dry_run),
+            remove_host(hosts_file, host, tool="docker", dry_run=dry_run),
         ]
     if options.username == IDENTITY_TOKEN_USERNAME:
         raise UsageError("--username '<token>' would make docker send the token as a refresh token; choose another")
     fields = {"profile": options.profile, "username": options.username}
     lines = [
-        add_host(hosts_file, host, fields, dry_run=dry_run),
+        add_host(hosts_file, host, fields, tool="docker", dry_run=dry_run),
         edit_docker_config(path, key, install=True, dry_run=dry_run),
     ]
     if shutil.which(NAME, path=runtime.env.get("PATH", os.defpath)) is None:

@@ -59,11 +59,13 @@ def apply(options: argparse.Namespace, runtime: Runtime, *, install: bool, dry_r
     if install:
         commands = _install_commands(git, f"{scheme}://{host}", username)
         lines = git.run(commands, dry_run=dry_run)
-        lines.append(add_host(path, host, {"profile": options.profile, "username": username}, dry_run=dry_run))
+        lines.append(
+            add_host(path, host, {"profile": options.profile, "username": username}, tool="git", dry_run=dry_run)
+        )
     else:
         known = {username, _recorded_username(runtime, host)} - {""}
         lines = git.run(_remove_commands(git, f"{scheme}://{host}", known), dry_run=dry_run)
-        lines.append(remove_host(path, host, dry_run=dry_run))
+        lines.append(remove_host(path, host, tool="git", dry_run=dry_run))
     return lines
 
 

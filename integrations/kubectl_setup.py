@@ -60,9 +60,11 @@ def apply(options: argparse.Namespace, runtime: Runtime, *, install: bool, dry_r
     server = options.server or (_named(view, "clusters", options.cluster) or {}).get("server", "")
     host = urlsplit(server).netloc.rpartition("@")[2].lower()
     if host and install:
-        lines.append(add_host(runtime.context().path, host, {"profile": options.profile}, dry_run=dry_run))
+        lines.append(
+            add_host(runtime.context().path, host, {"profile": options.profile}, tool="kubectl", dry_run=dry_run)
+        )
     elif host:
-        lines.append(remove_host(runtime.context().path, host, dry_run=dry_run))
+        lines.append(remove_host(runtime.context().path, host, tool="kubectl", dry_run=dry_run))
     return lines
 
 

@@ -50,7 +50,7 @@ def test_configure_creates_config_json_like_docker_writes_it(env: dict[str, str]
     )
     assert docker_config(env).read_text() == '{\n\t"credHelpers": {\n\t\t"127.0.0.1:5000": "rightbrain"\n\t}\n}\n'
     assert stat.S_IMODE(docker_config(env).stat().st_mode) == 0o600
-    assert hosts_file(env).read_text() == f'[hosts."{KEY}"]\n'
+    assert hosts_file(env).read_text() == f'[hosts."{KEY}"]\nconfigured_by = ["docker"]\n'
 
 
 ORIGINAL = """{
@@ -94,7 +94,9 @@ def test_configure_is_idempotent(env: dict[str, str]) -> None:
     )
     assert docker_config(env).read_text() == text
     assert backups(docker_config(env)) == []
-    assert hosts_file(env).read_text() == f'[hosts."{KEY}"]\nprofile = "ci"\nusername = "robot"\n'
+    assert hosts_file(env).read_text() == (
+        f'[hosts."{KEY}"]\nprofile = "ci"\nusername = "robot"\nconfigured_by = ["docker"]\n'
+    )
 
 
 def test_dry_run_prints_the_changes_and_writes_nothing(env: dict[str, str]) -> None:
@@ -141,14 +143,14 @@ def test_docker_hub_is_keyed_as_docker_looks_it_up(registry: str, env: dict[str,
     """Docker Hub under any alias: credHelpers key https://index.docker.io/v1/, host-list name docker.io."""
     configure(env, "--registry", registry)
     assert '"https://index.docker.io/v1/": "rightbrain"' in docker_config(env).read_text()
-    assert hosts_file(env).read_text() == '[hosts."docker.io"]\n'
+    assert hosts_file(env).read_text() == '[hosts."docker.io"]\nconfigured_by = ["docker"]\n'
 
 
 def test_registry_url_is_reduced_to_host_and_port(env: dict[str, str]) -> None:
     """--registry https://Reg.Example.com:5000/v2/ is keyed reg.example.com:5000, as in image names."""
     configure(env, "--registry", "https://Reg.Example.com:5000/v2/")
     assert '"reg.example.com:5000": "rightbrain"' in docker_config(env).read_text()
-    assert hosts_file(env).read_text() == '[hosts."reg.example.com:5000"]\n'
+    assert hosts_file(env).read_text() == '[hosts."reg.example.com:5000"]\nconfigured_by = ["docker"]\n'
 
 
 def test_configure_warns_when_docker_cannot_find_the_helper(env: dict[str, str], tmp_path: Path) -> None:

@@ -204,7 +204,9 @@ def test_configure_keeps_the_rest_backs_up_and_is_idempotent(git_env: dict[str, 
     )
     backups = list(tmp_path.glob("gitconfig.bak-*"))
     assert [path.read_text() for path in backups] == [original]
-    assert helper_config(git_env).read_text() == '[hosts."git.example.com:8443"]\nusername = "oauth2"\n'
+    assert helper_config(git_env).read_text() == (
+        '[hosts."git.example.com:8443"]\nusername = "oauth2"\nconfigured_by = ["git"]\n'
+    )
 
     stamp = gitconfig.stat().st_mtime_ns
     second = run_cli(argv, git_env)
