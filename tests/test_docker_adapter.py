@@ -18,6 +18,7 @@ from rightbrain_helper.service import default_transport
 
 from .conftest import CLIENT_SECRET, CliResult, run_cli
 from .support.fakes import never_transport
+from .support.heavy import HEAVY_MODULES
 from .support.procs import PYTHON, write_config
 from .support.tokenserver import Reply, TokenServer
 
@@ -290,18 +291,7 @@ with open(out, "w", encoding="utf-8") as handle:
     handle.write("\n".join(sorted(sys.modules)))
 sys.exit(code)
 """
-HEAVY = {
-    "requests",
-    "filelock",
-    "json",
-    "re",
-    "argparse",
-    "typing",
-    "dataclasses",
-    "logging",
-    "tomllib",
-    "urllib.parse",
-}
+HEAVY = HEAVY_MODULES
 
 
 def test_cache_hit_get_imports_no_heavy_module(env: dict[str, str], token_server: TokenServer, tmp_path: Path) -> None:

@@ -9,25 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from .support.heavy import HEAVY_MODULES
 from .support.procs import PYTHON, write_config
 from .support.tokenserver import TokenServer
 
-HEAVY = frozenset(
-    {
-        "requests",
-        "filelock",
-        "urllib3",
-        "json",
-        "re",
-        "argparse",
-        "typing",
-        "dataclasses",
-        "logging",
-        "tomllib",
-        "platformdirs",
-        "urllib.parse",
-    }
-)
+HEAVY = HEAVY_MODULES
 
 # Runs the console script's main() in a fresh interpreter and writes sys.modules to argv[1]. Heavy modules that
 # site loaded before us (an editable install's path finder imports re and urllib.parse) are dropped first, so

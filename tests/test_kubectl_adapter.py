@@ -13,6 +13,7 @@ from rightbrain_helper.cli import main
 
 from .conftest import CLIENT_SECRET, CliResult, helper_command, run_cli, run_helper
 from .support.fakes import FakeClock, never_transport
+from .support.heavy import HEAVY_MODULES
 from .support.tokenserver import TokenServer
 
 V1 = "client.authentication.k8s.io/v1"
@@ -196,10 +197,10 @@ CHECK_IMPORTS = """
 import sys
 from rightbrain_helper.cli import main
 code = main(["kubectl"])
-heavy = ("json", "requests", "filelock", "argparse", "typing", "dataclasses", "logging", "tomllib", "platformdirs")
+heavy = HEAVY
 sys.stderr.write("loaded: " + " ".join(name for name in heavy if name in sys.modules) + "\\n")
 sys.exit(code)
-"""
+""".replace("HEAVY", repr(sorted(HEAVY_MODULES)))
 
 
 def test_cache_hit_with_kubectls_input_imports_nothing_heavy(helper_env: dict[str, str]) -> None:
