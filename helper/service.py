@@ -72,10 +72,13 @@ class TokenService:
                     return cached
                 return self._fetch_and_store(cache, key, settings, cached)
         except LockTimeout:
+            cached = cache.read(key)  # the holder may have finished just as we gave up
+            if cached is not None and not force_refresh and self._fresh(cached, settings):
+                return cached
             self.log.warn(
                 f"cache lock busy for {settings.lock_timeout:g} s (another process refreshing?); fetching without it"
             )
-            return self._fetch_and_store(cache, key, settings, cache.read(key))
+            return self._fetch_and_store(cache, key, settings, cached)
 
     def _fetch_and_store(self, cache: TokenCache, key: str, settings: Settings, stale: Token | None) -> Token:
         """Fetch and write the entry; on failure serve a stale token that has not yet expired, with a warning."""

@@ -10,7 +10,8 @@ import time
 
 import pytest
 
-from rightbrain_helper.entry import decode
+from rightbrain_helper.cache import TokenCache
+from rightbrain_helper.entry import Token, decode
 
 from .conftest import run_helper
 from .support.procs import HELPER, Gate, LockHolder, entry_paths, read_exactly, run_hooked, spawn_hooked, write_config
@@ -111,6 +112,30 @@ def test_lock_held_past_lock_timeout_still_yields_a_token(
     assert result.stdout == token_server.issued[0] + "\n"
     assert "cache lock busy" in result.stderr
     assert 0.5 <= elapsed < 10
+
+
+def test_entry_written_while_waiting_for_the_lock_is_served_after_the_timeout(
+    helper_env: dict[str, str], token_server: TokenServer
+) -> None:
+    """If the lock holder's token lands while we wait, a lock timeout serves it: no request, no warning."""
+    write_config(helper_env, "[profiles.default]\nlock_timeout = 2\n")
+    token_path, lock_path = entry_paths(helper_env)
+    report_read, report_write = os.pipe()
+    try:
+        with LockHolder(lock_path, helper_env):
+            child = spawn_hooked("report-lock", ["token"], helper_env, report_write)
+            os.close(report_write)
+            read_exactly(report_read, 1, timeout=30, what="process reached the refresh lock")
+            now = time.time()
+            landed = Token("tok-landed-meanwhile", "Bearer", now + 3600, now, profile="default")
+            TokenCache(os.path.dirname(token_path)).write(os.path.basename(token_path).removesuffix(".token"), landed)
+            stdout, stderr = child.communicate(timeout=30)
+    finally:
+        os.close(report_read)
+    assert child.returncode == 0, stderr
+    assert stdout == "tok-landed-meanwhile\n"
+    assert "warning" not in stderr
+    assert token_server.token_requests() == []
 
 
 CRASH_POINTS = ("crash-temp-open", "crash-torn", "crash-replace")
