@@ -8,7 +8,8 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
 from .errors import ConfigError, TokenEndpointRejected, TokenEndpointUnavailable, TransportFailure
-from .oauth import build_request, check_token_url, describe_body, error_from_response, parse_success
+from .oauth import build_request, describe_body, error_from_response, parse_success
+from .urls import check_token_url
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import base64
-import ipaddress
 import json
-from urllib.parse import parse_qsl, quote, quote_plus, urlsplit
+from urllib.parse import parse_qsl, quote, quote_plus
 
 from . import PROJECT, __version__
 from .entry import Token, is_valid_token_text
@@ -30,7 +29,6 @@ RESERVED_PARAMS = frozenset(
         "client_assertion_type",
     }
 )
-LOOPBACK_NAMES = frozenset({"localhost", "::1"})
 MAX_LIFETIME = 366 * 86400.0  # a longer expires_in is taken as "a year": expiry dates must stay printable
 ERROR_HINTS = {
     "invalid_client": "check client_id, the client secret and client_auth (basic, basic-raw or post)",
@@ -41,33 +39,6 @@ ERROR_HINTS = {
     "invalid_target": "check resource and audience",
     "invalid_grant": "check the client's grant settings at the issuer",
 }
-
-
-def check_token_url(url: str) -> None:
-    """https only, except http to a loopback host; no credentials or fragment in the URL."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    if not host:
-        raise ConfigError(f"token_url {url!r} has no host; use https://HOST/PATH")
-    if parts.username or parts.password:
-        raise ConfigError("token_url must not carry credentials; use the client id and secret settings")
-    if parts.fragment:
-        raise ConfigError(f"token_url {url!r} has a #fragment, which RFC 6749 forbids")
-    if parts.scheme == "https":
-        return
-    if parts.scheme == "http" and _is_loopback(host):
-        return
-    raise ConfigError(f"token_url {url!r}: use https:// (plain http:// is allowed only for loopback hosts)")
-
-
-def _is_loopback(host: str) -> bool:
-    """localhost or a loopback address (127.0.0.0/8, ::1); not a DNS name that merely starts with "127."."""
-    if host in LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def build_request(settings: Settings, secret: str) -> tuple[list[tuple[str, str]], dict[str, str]]:

@@ -113,6 +113,19 @@ def test_issuer_echoing_the_secret_is_masked(helper_env: dict[str, str], token_s
     assert_clean(result, token_server)
 
 
+def test_issuer_echoing_the_authorization_header_is_masked(
+    helper_env: dict[str, str], token_server: TokenServer
+) -> None:
+    """An issuer that echoes our Basic Authorization header back in its error does not get it printed."""
+    header = "Basic " + base64.b64encode(f"{CLIENT_ID}:{quote_plus(CLIENT_SECRET, safe='')}".encode()).decode()
+    token_server.queue(Reply(401, {"error": "invalid_client", "error_description": f"rejected: {header}"}))
+    result = run_cli(["--verbose", "token"], helper_env)
+    assert result.code == 4
+    assert "invalid_client" in result.stderr
+    assert header.removeprefix("Basic ") not in result.stderr
+    assert_clean(result, token_server)
+
+
 def test_server_errors_echoing_the_secret_are_masked(helper_env: dict[str, str], token_server: TokenServer) -> None:
     """500s whose HTML bodies echo the request (raw and encoded secret) are retried and reported without it."""
     forms = secret_forms()
