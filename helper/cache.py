@@ -12,13 +12,14 @@ import time
 
 from .entry import Token, decode, encode
 from .errors import CacheError
-from .fastfs import UnsafeFile, digest, ensure_private_dir, read_private_file, write_private_atomic
+from .fastfs import MissingFile, UnsafeFile, digest, ensure_private_dir, read_private_file, write_private_atomic
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterator
     from contextlib import AbstractContextManager
 
+    from .log import Log
     from .settings import Settings
 
 TOKEN_SUFFIX = ".token"
@@ -52,15 +53,26 @@ class LockTimeout(Exception):
 class TokenCache:
     """The files of one cache directory."""
 
-    def __init__(self, directory: str) -> None:
+    def __init__(self, directory: str, log: Log | None = None) -> None:
         self.directory = directory
+        self.log = log
 
-    def read(self, key: str) -> Token | None:
-        """The entry for `key`, or None when it is missing, unsafe (symlink, not ours, not private) or corrupt."""
+    def read(self, key: str, *, quiet: bool = False) -> Token | None:
+        """The entry for `key`, or None when it is missing, unsafe (symlink, not ours, not private) or corrupt.
+
+        An unsafe file is worth a warning (someone or something put it there), a corrupt one a debug line; `quiet`
+        for a second look at a file already reported."""
         try:
-            return decode(read_private_file(self._path(key, TOKEN_SUFFIX)))
-        except UnsafeFile:
+            token = decode(read_private_file(self._path(key, TOKEN_SUFFIX)))
+        except MissingFile:
             return None
+        except UnsafeFile as exc:
+            if self.log is not None and not quiet:
+                self.log.warn(f"ignoring cache entry {key[:12]}: {exc}; a fetched token will replace it")
+            return None
+        if token is None and self.log is not None and not quiet:
+            self.log.debug(f"cache entry {key[:12]} is not in the expected format; a fetched token will replace it")
+        return token
 
     def write(self, key: str, token: Token) -> None:
         """Atomically replace the entry for `key` (a bad file or a symlink there is replaced, never followed)."""

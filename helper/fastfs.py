@@ -20,6 +20,10 @@ class UnsafeFile(Exception):
     """The path is not a private regular file of ours (or cannot be read); callers treat it as absent."""
 
 
+class MissingFile(UnsafeFile):
+    """There is no file at the path: the ordinary miss."""
+
+
 def digest(*parts: str) -> str:
     """Hex digest over `parts`, length-prefixed so that no two different part lists collide by concatenation."""
     hasher = blake2b(digest_size=32, person=b"rightbrain-v1")
@@ -41,6 +45,8 @@ def read_private_file(path: str, *, allow_root_owner: bool = False, follow: bool
         flags |= getattr(os, "O_NOFOLLOW", 0)
     try:
         fd = os.open(path, flags)
+    except FileNotFoundError:
+        raise MissingFile("no such file") from None
     except OSError as exc:
         raise UnsafeFile(f"cannot open: {exc.strerror}") from None
     try:

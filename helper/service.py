@@ -39,7 +39,7 @@ class TokenService:
             self.log.mask(settings.secret.value)
         if not settings.use_cache:
             return self._fetch(settings)
-        cache = TokenCache(settings.cache_dir)
+        cache = TokenCache(settings.cache_dir, self.log)
         key = cache_key(settings, secret_fingerprint(settings.secret))
         started = self.clock.now()
         cached = cache.read(key)
@@ -52,7 +52,7 @@ class TokenService:
 
     def forget(self, settings: Settings, access_token: str = "") -> bool:
         """Drop the cached entry (only if it holds `access_token`, when given); True if one was dropped."""
-        cache = TokenCache(settings.cache_dir)
+        cache = TokenCache(settings.cache_dir, self.log)
         key = cache_key(settings, secret_fingerprint(settings.secret))
         cached = cache.read(key)
         if cached is None or (access_token and cached.access_token != access_token):
@@ -65,14 +65,14 @@ class TokenService:
         """Take the lock, re-read (another process may have refreshed meanwhile), fetch only if still needed."""
         try:
             with cache.lock(key, settings.lock_timeout):
-                cached = cache.read(key)
+                cached = cache.read(key, quiet=True)
                 refreshed_meanwhile = cached is not None and (not force_refresh or cached.obtained_at > started)
                 if cached is not None and refreshed_meanwhile and self._fresh(cached, settings):
                     self.log.debug("another process refreshed the token while we waited")
                     return cached
                 return self._fetch_and_store(cache, key, settings, cached)
         except LockTimeout:
-            cached = cache.read(key)  # the holder may have finished just as we gave up
+            cached = cache.read(key, quiet=True)  # the holder may have finished just as we gave up
             if cached is not None and not force_refresh and self._fresh(cached, settings):
                 return cached
             self.log.warn(

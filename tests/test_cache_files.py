@@ -82,6 +82,9 @@ def assert_private_entry(path: str, token: str) -> None:
     assert cached.access_token == token
 
 
+UNSAFE = frozenset({"symlink", "fifo", "mode_0644", "other_uid", "huge"})  # not a private file of ours
+
+
 @pytest.mark.parametrize("kind", sorted(HOSTILE))
 def test_hostile_entry_is_a_miss_and_is_replaced(
     kind: str, helper_env: dict[str, str], token_server: TokenServer
@@ -94,6 +97,8 @@ def test_hostile_entry_is_a_miss_and_is_replaced(
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     assert result.stdout == token_server.issued[0] + "\n"
+    warnings = [line for line in result.stderr.splitlines() if "ignoring cache entry" in line]
+    assert len(warnings) == (1 if kind in UNSAFE else 0), result.stderr  # tampering is said, once; corruption not
     assert_private_entry(token_path, token_server.issued[0])
     again = run_helper(["token"], helper_env, timeout=30)
     assert again.stdout == result.stdout
