@@ -45,8 +45,8 @@ def read_private_file(path: str, *, allow_root_owner: bool = False, follow: bool
         flags |= getattr(os, "O_NOFOLLOW", 0)
     try:
         fd = os.open(path, flags)
-    except FileNotFoundError:
-        raise MissingFile("no such file") from None
+    except (FileNotFoundError, NotADirectoryError) as exc:  # nothing there (or no directory): the ordinary miss
+        raise MissingFile(f"cannot open: {exc.strerror}") from None
     except OSError as exc:
         raise UnsafeFile(f"cannot open: {exc.strerror}") from None
     try:
