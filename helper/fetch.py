@@ -22,6 +22,7 @@ MAX_ATTEMPTS = 5
 FIRST_DELAY = 0.5
 MAX_DELAY = 8.0
 MAX_RETRY_AFTER = 20.0
+MIN_ATTEMPT_SECONDS = 0.5  # a retry with less time than this left would only time out
 
 
 def fetch_token(settings: Settings, secret: str, transport: Transport, clock: Clock, log: Log) -> Token:
@@ -57,7 +58,7 @@ def fetch_token(settings: Settings, secret: str, transport: Transport, clock: Cl
             problem = describe_body(response, secret)
             retry_after = _retry_after(response.headers.get("retry-after", ""), clock.now())
         delay = _delay(attempt, retry_after)
-        if attempt == MAX_ATTEMPTS or clock.now() + delay >= give_up_at:
+        if attempt == MAX_ATTEMPTS or clock.now() + delay + MIN_ATTEMPT_SECONDS > give_up_at:
             raise _give_up(host, attempt, problem)
         log.warn(f"token endpoint {host}: {problem}; retrying in {delay:.1f} s")
         clock.sleep(delay)

@@ -278,3 +278,17 @@ def test_zero_deadline_is_a_config_error(helper_env: dict[str, str], token_serve
     assert "deadline" in line
     assert "more than 0" in line
     assert token_server.token_requests() == []
+
+
+@pytest.mark.parametrize(("deadline", "requests"), [("2", 2), ("1.4", 1)])
+def test_no_retry_without_half_a_second_left(
+    helper_env: dict[str, str], token_server: TokenServer, deadline: str, requests: int
+) -> None:
+    """A retry is made only if, after waiting, at least 0.5 s of the deadline is left for it."""
+    write_profile(helper_env, token_server.url, f"deadline = {deadline}")
+    token_server.queue(*[Reply(503, "busy", {"Retry-After": "1"}) for _ in range(3)])
+    clock = FakeClock()
+    result = fetch_with(helper_env, clock)
+    assert len(token_server.token_requests()) == requests
+    assert clock.slept == [1.0] * (requests - 1)
+    assert result.code == EXIT_UNAVAILABLE, result.stderr
