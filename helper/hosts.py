@@ -54,6 +54,24 @@ def split_host_port(text: str) -> tuple[str, str]:
     return text, ""
 
 
+def is_loopback_host(host: str) -> bool:
+    """localhost or a loopback address (127.0.0.0/8, ::1 in any notation): names that never leave this machine;
+    never a DNS name that merely starts with "127.". Cheap for the common spellings (git's hot path uses it)."""
+    if host in ("localhost", "::1"):
+        return True
+    parts = host.split(".")
+    if len(parts) == 4 and all(part.isascii() and part.isdigit() and str(int(part)) == part for part in parts):
+        return parts[0] == "127" and all(int(part) < 256 for part in parts)
+    if ":" not in host:
+        return False
+    import ipaddress  # noqa: PLC0415  (only for unusual IPv6 spellings)
+
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def configured_hosts(context: ConfigContext) -> list[HostEntry]:
     """Config-file entries first (in file order), then RIGHTBRAIN_HOSTS entries (default profile)."""
     entries = [_entry_from_table(name, table, context.path) for name, table in _host_tables(context).items()]

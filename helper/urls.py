@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import ipaddress
 from urllib.parse import urlsplit
 
 from .errors import ConfigError
-
-LOOPBACK_NAMES = frozenset({"localhost", "::1"})
+from .hosts import is_loopback_host
 
 
 def check_token_url(url: str) -> None:
@@ -22,16 +20,6 @@ def check_token_url(url: str) -> None:
         raise ConfigError(f"token_url {url!r} has a #fragment, which RFC 6749 forbids")
     if parts.scheme == "https":
         return
-    if parts.scheme == "http" and _is_loopback(host):
+    if parts.scheme == "http" and is_loopback_host(host):
         return
     raise ConfigError(f"token_url {url!r}: use https:// (plain http:// is allowed only for loopback hosts)")
-
-
-def _is_loopback(host: str) -> bool:
-    """localhost or a loopback address (127.0.0.0/8, ::1); not a DNS name that merely starts with "127."."""
-    if host in LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False

@@ -16,7 +16,7 @@ import sys
 from rightbrain_helper.app import Runtime, run_guarded
 from rightbrain_helper.config import Overrides
 from rightbrain_helper.errors import EXIT_OK, ConfigError, UsageError
-from rightbrain_helper.hosts import find_host, split_host_port
+from rightbrain_helper.hosts import find_host, is_loopback_host, split_host_port
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -165,21 +165,13 @@ def _entry_for(request: Request, runtime: Runtime) -> HostEntry | None:
 
 def _safe_transport(request: Request, entry: HostEntry, runtime: Runtime) -> bool:
     """https, or http to this machine; otherwise refuse (the token would cross the network in clear) and say so."""
-    if request.get("protocol") == "https" or is_loopback(entry.host):
+    if request.get("protocol") == "https" or is_loopback_host(entry.host):
         return True
     runtime.log.warn(
         f"not giving git a token for http://{request.get('host')}: plain http would send it in clear; "
         "use an https:// URL (http is allowed only to loopback hosts)"
     )
     return False
-
-
-def is_loopback(host: str) -> bool:
-    """localhost, ::1 or 127.x.y.z: names that never leave this machine."""
-    if host in ("localhost", "::1"):
-        return True
-    parts = host.split(".")
-    return len(parts) == 4 and parts[0] == "127" and all(p.isascii() and p.isdigit() and int(p) < 256 for p in parts)
 
 
 def _wants_bearer(request: Request) -> bool:

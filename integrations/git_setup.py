@@ -22,10 +22,10 @@ import sys
 from typing import TYPE_CHECKING
 
 from rightbrain_helper.errors import ConfigError, HelperError, UsageError, one_line
-from rightbrain_helper.hosts import configured_hosts, split_host_port
+from rightbrain_helper.hosts import configured_hosts, is_loopback_host, split_host_port
 
 from .files import backup
-from .git import DEFAULT_USERNAME, is_loopback
+from .git import DEFAULT_USERNAME
 from .hostlist import add_host, remove_host
 
 if TYPE_CHECKING:
@@ -81,7 +81,7 @@ def parse_host(text: str) -> tuple[str, str]:
     host, port = split_host_port(rest)
     if not host or not set(host) <= HOST_CHARACTERS or (port and not (port.isdigit() and 0 < int(port) < 65536)):
         raise UsageError(f"--host {text!r}: not a host name, IP address or port")
-    if scheme == "http" and not is_loopback(host):
+    if scheme == "http" and not is_loopback_host(host):
         raise UsageError(
             f"--host {text!r}: over plain http the token would cross the network in clear; "
             "use https (http is allowed only for loopback hosts)"
