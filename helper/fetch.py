@@ -7,7 +7,7 @@ import random
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
-from .errors import ConfigError, TokenEndpointRejected, TokenEndpointUnavailable, TransportFailure
+from .errors import TokenEndpointRejected, TokenEndpointUnavailable, TransportFailure
 from .oauth import build_request, describe_body, error_from_response, parse_success
 from .urls import check_token_url
 
@@ -35,12 +35,7 @@ def fetch_token(settings: Settings, secret: str, transport: Transport, clock: Cl
     problem = ""
     for attempt in range(1, MAX_ATTEMPTS + 1):
         remaining = give_up_at - clock.now()
-        if remaining <= 0:  # a back-off that overran the deadline (a suspended machine), or deadline = 0
-            if not problem:
-                raise ConfigError(
-                    f"deadline = {settings.deadline:g} in profile {settings.profile!r} leaves no time for a request; "
-                    "set it to a number of seconds above 0"
-                )
+        if remaining <= 0:  # a back-off that overran the deadline (a suspended machine); config.py keeps it > 0
             raise _give_up(host, attempt - 1, problem)
         timeout = (min(settings.connect_timeout, remaining), min(settings.read_timeout, remaining))
         sent_at = clock.now()
