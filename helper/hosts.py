@@ -6,6 +6,7 @@ case-insensitive: never by suffix or pattern, so a token is never handed to a ho
 
 from __future__ import annotations
 
+from .config import Overrides
 from .errors import ConfigError
 
 TYPE_CHECKING = False
@@ -36,6 +37,10 @@ class HostEntry:
     def name(self) -> str:
         """HOST or HOST:PORT, as configured."""
         return f"{self.host}:{self.port}" if self.port else self.host
+
+    def overrides(self) -> Overrides:
+        """What this host asks of the token: its profile, narrowed to its scope and audience."""
+        return Overrides(profile=self.profile, scope=self.scope, audience=self.audience)
 
     def __repr__(self) -> str:
         """For test failures."""

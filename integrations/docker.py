@@ -12,7 +12,6 @@ import sys
 
 from rightbrain_helper import PROJECT, __version__
 from rightbrain_helper.app import Runtime, run_guarded
-from rightbrain_helper.config import Overrides
 from rightbrain_helper.errors import EXIT_FAILURE, EXIT_OK, ConfigError, HelperError, UsageError
 from rightbrain_helper.hosts import configured_hosts, find_host, split_host_port
 from rightbrain_helper.jsonout import dumps
@@ -20,7 +19,6 @@ from rightbrain_helper.jsonout import dumps
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from rightbrain_helper.hosts import HostEntry
-    from rightbrain_helper.settings import Settings
 
 NAME = "docker-credential-rightbrain"
 NOT_FOUND = "credentials not found in native keychain"  # the client library matches exactly this (trimmed)
@@ -104,7 +102,7 @@ def _get(runtime: Runtime) -> int:
         runtime.stdout.write(NOT_FOUND + "\n")
         return EXIT_FAILURE
     username = username_for(entry)
-    token = runtime.service.get_token(_settings(runtime, entry))
+    token = runtime.service.get_token(runtime.settings(entry.overrides()))
     runtime.stdout.write(dumps({"ServerURL": server_url, "Username": username, "Secret": token.access_token}) + "\n")
     return EXIT_OK
 
@@ -117,7 +115,7 @@ def _erase(runtime: Runtime) -> int:
         return EXIT_FAILURE
     try:
         entry = lookup(runtime, server_url)
-        if entry is not None and runtime.service.forget(_settings(runtime, entry)):
+        if entry is not None and runtime.service.forget(runtime.settings(entry.overrides())):
             runtime.log.debug(f"dropped the cached token for {entry.name}")
     except HelperError as exc:
         runtime.log.warn(f"erase {server_url}: {exc}; nothing was dropped")
@@ -168,11 +166,6 @@ def _read(runtime: Runtime) -> str:
         return runtime.stdin.read(MAX_INPUT)
     except ValueError:
         raise UsageError("docker sent input that is not UTF-8 text") from None
-
-
-def _settings(runtime: Runtime, entry: HostEntry) -> Settings:
-    """Settings for the host's profile, narrowed to its scope and audience."""
-    return runtime.settings(Overrides(profile=entry.profile, scope=entry.scope, audience=entry.audience))
 
 
 _ACTIONS = {"get": _get, "erase": _erase, "store": _store, "list": _list}

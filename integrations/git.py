@@ -14,7 +14,6 @@ import io
 import sys
 
 from rightbrain_helper.app import Runtime, run_guarded
-from rightbrain_helper.config import Overrides
 from rightbrain_helper.errors import EXIT_OK, ConfigError, UsageError
 from rightbrain_helper.hosts import find_host, is_loopback_host, split_host_port
 
@@ -23,7 +22,6 @@ if TYPE_CHECKING:
     from typing import TextIO
 
     from rightbrain_helper.hosts import HostEntry
-    from rightbrain_helper.settings import Settings
 
 DEFAULT_USERNAME = "x-access-token"
 DEFAULT_PORTS = {"https": "443", "http": "80"}
@@ -125,7 +123,7 @@ def _get(request: Request, runtime: Runtime) -> None:
     entry = _entry_for(request, runtime)
     if entry is None or not _safe_transport(request, entry, runtime):
         return
-    settings = _settings_for(entry, runtime)
+    settings = runtime.settings(entry.overrides())
     token = runtime.service.get_token(settings)
     expiry = str(int(token.usable_until(settings.min_valid)))
     if _wants_bearer(request):
@@ -148,7 +146,7 @@ def _erase(request: Request, runtime: Runtime) -> None:
     entry = _entry_for(request, runtime)
     if entry is None or not refused:
         return
-    if runtime.service.forget(_settings_for(entry, runtime), access_token=refused):
+    if runtime.service.forget(runtime.settings(entry.overrides()), access_token=refused):
         runtime.log.warn(
             f"{entry.name} refused the token; dropped it from the cache, the next git command gets a new one"
         )
@@ -185,11 +183,6 @@ def _wants_bearer(request: Request) -> bool:
 def _offers_bearer(challenge: str) -> bool:
     """Whether one WWW-Authenticate value has a Bearer challenge among its comma-separated parts."""
     return any(part.split()[:1] == ["bearer"] for part in challenge.lower().split(","))
-
-
-def _settings_for(entry: HostEntry, runtime: Runtime) -> Settings:
-    """The settings of the entry's profile, narrowed by its scope and audience."""
-    return runtime.settings(Overrides(profile=entry.profile, scope=entry.scope, audience=entry.audience))
 
 
 def _write(pairs: list[tuple[str, str]], entry: HostEntry, runtime: Runtime) -> None:
