@@ -5,8 +5,11 @@ from __future__ import annotations
 import os
 import shutil
 import stat
+import sys
 import time
+from collections.abc import Mapping
 
+from rightbrain_helper.errors import ConfigError
 from rightbrain_helper.fastfs import write_private_atomic
 
 
@@ -47,3 +50,16 @@ def replace_text(path: str, text: str, *, default_mode: int = 0o600) -> str:
     write_private_atomic(path, text.encode("utf-8"))
     os.chmod(path, mode)
     return saved
+
+
+def installed_script(name: str, env: Mapping[str, str]) -> str:
+    """The absolute path of one of this package's console scripts, for a tool's config to run: beside the script
+    running now, else beside this Python (same install), else on the environment's PATH."""
+    for directory in (os.path.dirname(sys.argv[0]), os.path.dirname(sys.executable)):
+        candidate = os.path.join(directory, name)
+        if directory and os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+            return os.path.abspath(candidate)
+    found = shutil.which(name, path=env.get("PATH"))
+    if not found:
+        raise ConfigError(f"{name} is neither installed next to {sys.executable} nor on PATH; reinstall the helper")
+    return os.path.abspath(found)

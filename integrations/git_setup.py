@@ -16,15 +16,13 @@ from __future__ import annotations
 
 import os
 import shlex
-import shutil
 import subprocess
-import sys
 from typing import TYPE_CHECKING
 
 from rightbrain_helper.errors import ConfigError, HelperError, UsageError, one_line
 from rightbrain_helper.hosts import configured_hosts, is_loopback_host, split_host_port
 
-from .files import backup
+from .files import backup, installed_script
 from .git import DEFAULT_USERNAME
 from .hostlist import add_host, remove_host
 
@@ -92,12 +90,7 @@ def parse_host(text: str) -> tuple[str, str]:
 
 def helper_command(env: Mapping[str, str]) -> str:
     """The installed git-credential-rightbrain as a credential.helper value (absolute, shell-safe)."""
-    candidate = os.path.join(os.path.dirname(sys.executable), HELPER_NAME)
-    if not (os.path.isfile(candidate) and os.access(candidate, os.X_OK)):
-        candidate = shutil.which(HELPER_NAME, path=env.get("PATH")) or ""
-    if not candidate:
-        raise ConfigError(f"{HELPER_NAME} is neither next to {sys.executable} nor on PATH; reinstall the helper")
-    path = os.path.abspath(candidate)
+    path = installed_script(HELPER_NAME, env)
     quoted = shlex.quote(path)
     return path if quoted == path else "!" + quoted  # git runs the value through the shell
 

@@ -14,14 +14,13 @@ import os
 import shlex
 import shutil
 import subprocess
-import sys
 import tempfile
 from typing import Any
 from urllib.parse import urlsplit
 
 from rightbrain_helper.errors import ConfigError, UsageError
 
-from .files import read_text, replace_text
+from .files import installed_script, read_text, replace_text
 from .hostlist import add_host, remove_host
 from .kubectl import V1
 
@@ -49,7 +48,7 @@ def apply(options: argparse.Namespace, runtime: Runtime, *, install: bool, dry_r
     kubectl = _kubectl(runtime.env)
     view = _view(kubectl, runtime.env)
     if install:
-        commands = configure_commands(view, options, helper_path(runtime.env))
+        commands = configure_commands(view, options, installed_script(HELPER, runtime.env))
     else:
         commands = unconfigure_commands(view, options)
     lines = [f"{'would run' if dry_run else 'run'}: kubectl {shlex.join(command)}" for command in commands]
@@ -120,18 +119,6 @@ def kubeconfig_files(env: Mapping[str, str]) -> list[str]:
     if not listed:
         listed = [os.path.join(env.get("HOME") or os.path.expanduser("~"), ".kube", "config")]
     return list(dict.fromkeys(os.path.abspath(item) for item in listed))
-
-
-def helper_path(env: Mapping[str, str]) -> str:
-    """The absolute path of the rightbrain-helper console script kubectl is to run."""
-    candidates = [sys.argv[0], os.path.join(os.path.dirname(sys.executable), HELPER)]
-    for candidate in candidates:
-        if os.path.basename(candidate) == HELPER and os.access(candidate, os.X_OK):
-            return os.path.abspath(candidate)
-    found = shutil.which(HELPER, path=env.get("PATH"))
-    if not found:
-        raise ConfigError(f"cannot find the {HELPER} command to name in the kubeconfig; put it on PATH")
-    return os.path.abspath(found)
 
 
 def _run_on_copies(kubectl: str, commands: list[list[str]], files: list[str], env: Mapping[str, str]) -> list[str]:
