@@ -10,10 +10,11 @@ from __future__ import annotations
 import base64
 import os
 import subprocess
-import threading
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
+
+from .localserver import LocalServer
 
 Accept = Callable[[str, str], bool]  # (username, password) -> allowed?
 
@@ -49,46 +50,17 @@ def make_repository(root: Path, env: dict[str, str], name: str = "repo.git") -> 
     return bare
 
 
-class GitHttpServer:
+class GitHttpServer(LocalServer[Seen]):
     """Serves the repositories under `root` over smart HTTP to requests whose Basic credentials `accept` allows."""
 
     def __init__(self, root: Path, accept: Accept) -> None:
         self.root = root
         self.accept = accept
-        self.seen: list[Seen] = []
-        self._lock = threading.Lock()
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    @property
-    def port(self) -> int:
-        """The bound port."""
-        return int(self.httpd.server_address[1])
+        super().__init__(_handler_for(self))
 
     def url(self, repository: str = "repo.git") -> str:
         """The clone URL of a repository."""
         return f"http://127.0.0.1:{self.port}/{repository}"
-
-    def start(self) -> GitHttpServer:
-        """Serve in a background thread."""
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving."""
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-    def requests(self) -> list[Seen]:
-        """Everything recorded so far."""
-        with self._lock:
-            return list(self.seen)
-
-    def record(self, seen: Seen) -> None:
-        """Remember one request."""
-        with self._lock:
-            self.seen.append(seen)
 
     def backend(
         self, method: str, target: str, headers: dict[str, str], body: bytes, user: str

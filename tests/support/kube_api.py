@@ -7,10 +7,10 @@ Authorization header, so a test can prove which token arrived.
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
+from .localserver import LocalServer
 from .tls import Certificate
 
 VERSION: dict[str, object] = {
@@ -44,42 +44,21 @@ class Seen:
         self.authorization = authorization
 
 
-class KubeApiServer:
+class KubeApiServer(LocalServer[Seen]):
     """HTTPS API server; `accepts(token)` decides whether a Bearer token is valid (e.g. issued by the test issuer)."""
 
     def __init__(self, certificate: Certificate, accepts: Callable[[str], bool]) -> None:
         self.accepts = accepts
-        self.seen: list[Seen] = []
-        self._lock = threading.Lock()
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        self.httpd.daemon_threads = True
-        self.httpd.socket = certificate.server_context().wrap_socket(self.httpd.socket, server_side=True)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
+        super().__init__(_handler_for(self), certificate.server_context())
 
     @property
     def url(self) -> str:
         """The server URL for a kubeconfig."""
-        return f"https://127.0.0.1:{self.httpd.server_address[1]}"
-
-    def start(self) -> KubeApiServer:
-        """Serve in a background thread."""
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving."""
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-    def requests(self) -> list[Seen]:
-        """What has been asked so far."""
-        with self._lock:
-            return list(self.seen)
+        return f"https://127.0.0.1:{self.port}"
 
     def answer(self, method: str, path: str, authorization: str) -> tuple[int, dict[str, object]]:
         """Record the request; /version for a valid Bearer token, 401 for any other credential, 404 elsewhere."""
-        with self._lock:
-            self.seen.append(Seen(method, path, authorization))
+        self.record(Seen(method, path, authorization))
         scheme, _, token = authorization.partition(" ")
         if scheme != "Bearer" or not token or not self.accepts(token):
             return 401, UNAUTHORIZED
