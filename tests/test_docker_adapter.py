@@ -291,7 +291,6 @@ with open(out, "w", encoding="utf-8") as handle:
     handle.write("\n".join(sorted(sys.modules)))
 sys.exit(code)
 """
-HEAVY = HEAVY_MODULES
 
 
 def test_cache_hit_get_imports_no_heavy_module(env: dict[str, str], token_server: TokenServer, tmp_path: Path) -> None:
@@ -312,6 +311,6 @@ def test_cache_hit_get_imports_no_heavy_module(env: dict[str, str], token_server
         runs.append((result.stdout, set((tmp_path / name).read_text(encoding="utf-8").split("\n"))))
     (miss_out, miss_modules), (hit_out, hit_modules) = runs
     assert "requests" in miss_modules, "the probe must see the fetch path's imports"
-    assert sorted(HEAVY & hit_modules) == []
+    assert sorted(HEAVY_MODULES & hit_modules) == []
     assert miss_out == hit_out == answer("reg.example.com", token_server.issued[0], "robot")
     assert len(token_server.token_requests()) == 1

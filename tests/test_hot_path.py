@@ -13,14 +13,12 @@ from .support.heavy import HEAVY_MODULES
 from .support.procs import PYTHON, write_config
 from .support.tokenserver import TokenServer
 
-HEAVY = HEAVY_MODULES
-
 # Runs the console script's main() in a fresh interpreter and writes sys.modules to argv[1]. Heavy modules that
 # site loaded before us (an editable install's path finder imports re and urllib.parse) are dropped first, so
 # an import of one by the helper shows up; with a regular install there is nothing to drop.
 PROBE = r"""
 import sys
-heavy_roots = {name.partition(".")[0] for name in HEAVY}
+heavy_roots = {name.partition(".")[0] for name in HEAVY_MODULES}
 for name in list(sys.modules):
     if name.partition(".")[0] in heavy_roots:
         del sys.modules[name]
@@ -32,7 +30,7 @@ loaded = "\n".join(sorted(sys.modules))
 with open(out, "w", encoding="utf-8") as handle:
     handle.write(loaded)
 sys.exit(code)
-""".replace("HEAVY", repr(sorted(HEAVY)))
+""".replace("HEAVY_MODULES", repr(sorted(HEAVY_MODULES)))
 
 
 def probe(argv: list[str], env: dict[str, str], out: Path) -> tuple[subprocess.CompletedProcess[str], set[str]]:
@@ -58,7 +56,7 @@ def printed_token(command: str, stdout: str) -> str:
 def test_cache_hit_imports_no_heavy_module(
     command: str, with_config: bool, helper_env: dict[str, str], token_server: TokenServer, tmp_path: Path
 ) -> None:
-    """token/header/json served from the cache (and the config snapshot) import none of HEAVY; a miss does."""
+    """token/header/json served from the cache (and the config snapshot) import none of HEAVY_MODULES; a miss does."""
     if with_config:  # old enough to be snapshotted, so the hit skips the TOML parser
         write_config(helper_env, "[profiles.default]\nmin_valid = 30\n", age=60)
     miss, miss_modules = probe([command], helper_env, tmp_path / "miss.txt")
@@ -68,6 +66,6 @@ def test_cache_hit_imports_no_heavy_module(
     snapshots = [name for name in os.listdir(cache_dir) if name.endswith(".snapshot")]
     assert len(snapshots) == int(with_config)
     hit, hit_modules = probe([command], helper_env, tmp_path / "hit.txt")
-    assert sorted(HEAVY & hit_modules) == []
+    assert sorted(HEAVY_MODULES & hit_modules) == []
     assert len(token_server.token_requests()) == 1
     assert printed_token(command, miss.stdout) == printed_token(command, hit.stdout) == token_server.issued[0]
