@@ -58,7 +58,7 @@ class CacheError(HelperError):
 
 
 class TransportFailure(Exception):
-    """No HTTP answer (connection, DNS, TLS, timeout); raised by transports, turned into an error by fetch.py."""
+    """No HTTP answer (connection, DNS, TLS, timeout); raised by transports, turned into an error by oauth/fetch.py."""
 
     def __init__(self, message: str, *, retryable: bool) -> None:
         super().__init__(message)

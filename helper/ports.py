@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol, TypeAlias
 
 if TYPE_CHECKING:
-    from .settings import Settings
+    from rightbrain_helper.settings.model import Settings
 
 
 class Clock(Protocol):

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Protocol, cast
 from rightbrain_helper.errors import EXIT_OK, UsageError
 
 if TYPE_CHECKING:
-    from rightbrain_helper.app import Runtime
+    from rightbrain_helper.runtime import Runtime
 
 TOOLS = {"git": "git_setup", "docker": "docker_setup", "kubectl": "kubectl_setup"}
 

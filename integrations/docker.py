@@ -11,14 +11,14 @@ from __future__ import annotations
 import sys
 
 from rightbrain_helper import PROJECT, __version__
-from rightbrain_helper.app import Runtime, run_guarded
 from rightbrain_helper.errors import EXIT_FAILURE, EXIT_OK, ConfigError, HelperError, UsageError
-from rightbrain_helper.hosts import configured_hosts, find_host, split_host_port
 from rightbrain_helper.jsonout import dumps
+from rightbrain_helper.runtime import Runtime, run_guarded
+from rightbrain_helper.settings.hosts import configured_hosts, find_host, split_host_port
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from rightbrain_helper.hosts import HostEntry
+    from rightbrain_helper.settings.hosts import HostEntry
 
 NAME = "docker-credential-rightbrain"
 NOT_FOUND = "credentials not found in native keychain"  # the client library matches exactly this (trimmed)

@@ -15,7 +15,7 @@ import shutil
 from typing import TYPE_CHECKING, Any
 
 from rightbrain_helper.errors import ConfigError, UsageError
-from rightbrain_helper.hosts import split_host_port
+from rightbrain_helper.settings.hosts import split_host_port
 
 from .docker import HUB_ALIASES, HUB_HOST, HUB_KEY, IDENTITY_TOKEN_USERNAME, NAME
 from .files import read_text, replace_text
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     import argparse
     from collections.abc import Mapping
 
-    from rightbrain_helper.app import Runtime
+    from rightbrain_helper.runtime import Runtime
 
 HELPER = "rightbrain"  # docker runs docker-credential-<this>
 HOST_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789.-_:[]")

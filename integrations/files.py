@@ -10,7 +10,7 @@ import time
 from collections.abc import Mapping
 
 from rightbrain_helper.errors import ConfigError
-from rightbrain_helper.fastfs import write_private_atomic
+from rightbrain_helper.private_files import write_private_atomic
 
 
 def read_text(path: str) -> str:

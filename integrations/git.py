@@ -13,15 +13,15 @@ from __future__ import annotations
 import io
 import sys
 
-from rightbrain_helper.app import Runtime, run_guarded
 from rightbrain_helper.errors import EXIT_OK, ConfigError, UsageError
-from rightbrain_helper.hosts import find_host, is_loopback_host, split_host_port
+from rightbrain_helper.runtime import Runtime, run_guarded
+from rightbrain_helper.settings.hosts import find_host, is_loopback_host, split_host_port
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import TextIO
 
-    from rightbrain_helper.hosts import HostEntry
+    from rightbrain_helper.settings.hosts import HostEntry
 
 DEFAULT_USERNAME = "x-access-token"
 DEFAULT_PORTS = {"https": "443", "http": "80"}

@@ -20,7 +20,7 @@ import subprocess
 from typing import TYPE_CHECKING
 
 from rightbrain_helper.errors import ConfigError, HelperError, UsageError, one_line
-from rightbrain_helper.hosts import configured_hosts, is_loopback_host, split_host_port
+from rightbrain_helper.settings.hosts import configured_hosts, is_loopback_host, split_host_port
 
 from .files import backup, installed_script
 from .git import DEFAULT_USERNAME
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     import argparse
     from collections.abc import Mapping
 
-    from rightbrain_helper.app import Runtime
+    from rightbrain_helper.runtime import Runtime
 
 HELPER_NAME = "git-credential-rightbrain"
 HOST_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789.-_:")

@@ -14,15 +14,15 @@ never prompts), and every failure is one line on stderr with exit code 1, which 
 
 from __future__ import annotations
 
-from rightbrain_helper.app import run_guarded
 from rightbrain_helper.clock import rfc3339
 from rightbrain_helper.errors import EXIT_FAILURE, EXIT_OK, UsageError
 from rightbrain_helper.jsonout import dumps
+from rightbrain_helper.runtime import run_guarded
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from rightbrain_helper.app import Runtime
-    from rightbrain_helper.config import Overrides
+    from rightbrain_helper.runtime import Runtime
+    from rightbrain_helper.settings.load import Overrides
 
 V1 = "client.authentication.k8s.io/v1"
 V1BETA1 = "client.authentication.k8s.io/v1beta1"

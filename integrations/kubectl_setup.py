@@ -28,7 +28,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from rightbrain_helper.app import Runtime
+    from rightbrain_helper.runtime import Runtime
 
 USER_PREFIX = "rightbrain-"
 HELPER = "rightbrain-helper"

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from rightbrain_helper.app import Runtime
-from rightbrain_helper.cli import main
+from rightbrain_helper.cli.main import main
 from rightbrain_helper.ports import Clock, TransportFactory
-from rightbrain_helper.service import default_transport
+from rightbrain_helper.runtime import Runtime
+from rightbrain_helper.token.service import default_transport
 
 from .support.tokenserver import TokenServer
 

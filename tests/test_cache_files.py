@@ -12,9 +12,9 @@ from pathlib import Path
 import platformdirs
 import pytest
 
-from rightbrain_helper import paths
-from rightbrain_helper.cache import TokenCache
-from rightbrain_helper.entry import Token, decode, encode
+from rightbrain_helper.settings import paths
+from rightbrain_helper.token.cache import TokenCache
+from rightbrain_helper.token.entry import Token, decode, encode
 
 from .conftest import run_helper
 from .support.procs import HELPER, entry_paths, write_config

@@ -10,8 +10,8 @@ import time
 
 import pytest
 
-from rightbrain_helper.cache import TokenCache
-from rightbrain_helper.entry import Token, decode
+from rightbrain_helper.token.cache import TokenCache
+from rightbrain_helper.token.entry import Token, decode
 
 from .conftest import run_helper
 from .support.procs import HELPER, Gate, LockHolder, entry_paths, read_exactly, run_hooked, spawn_hooked, write_config

@@ -13,7 +13,7 @@ import pytest
 
 from rightbrain_helper.errors import EXIT_CONFIG, TransportFailure
 from rightbrain_helper.ports import HttpResponse
-from rightbrain_helper.settings import DEFAULT_TOKEN_URL, Settings
+from rightbrain_helper.settings.model import DEFAULT_TOKEN_URL, Settings
 
 from .conftest import CLIENT_ID, CLIENT_SECRET, CliResult, run_cli
 from .support.fakes import FakeClock

@@ -11,10 +11,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rightbrain_helper.app import Runtime
 from rightbrain_helper.integrations.docker import handle
 from rightbrain_helper.ports import Clock, TransportFactory
-from rightbrain_helper.service import default_transport
+from rightbrain_helper.runtime import Runtime
+from rightbrain_helper.token.service import default_transport
 
 from .conftest import CLIENT_SECRET, CliResult, run_cli
 from .support.fakes import never_transport

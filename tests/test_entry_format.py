@@ -10,11 +10,11 @@ from typing import NamedTuple
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rightbrain_helper.cache import cache_key
-from rightbrain_helper.client_secret import secret_fingerprint
-from rightbrain_helper.entry import HEADER, Token, decode, encode
 from rightbrain_helper.jsonout import dumps
-from rightbrain_helper.settings import SecretSource, Settings, normalize_scopes
+from rightbrain_helper.settings.model import SecretSource, Settings, normalize_scopes
+from rightbrain_helper.token.cache import cache_key
+from rightbrain_helper.token.client_secret import secret_fingerprint
+from rightbrain_helper.token.entry import HEADER, Token, decode, encode
 
 FAST = settings(max_examples=200, deadline=None)
 

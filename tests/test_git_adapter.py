@@ -10,14 +10,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rightbrain_helper.app import Runtime
-from rightbrain_helper.cache import TokenCache, cache_key
-from rightbrain_helper.client_secret import secret_fingerprint
-from rightbrain_helper.config import Overrides
-from rightbrain_helper.entry import Token
 from rightbrain_helper.integrations.git import handle
 from rightbrain_helper.ports import Clock, TransportFactory
-from rightbrain_helper.service import default_transport
+from rightbrain_helper.runtime import Runtime
+from rightbrain_helper.settings.load import Overrides
+from rightbrain_helper.token.cache import TokenCache, cache_key
+from rightbrain_helper.token.client_secret import secret_fingerprint
+from rightbrain_helper.token.entry import Token
+from rightbrain_helper.token.service import default_transport
 
 from .conftest import CliResult
 from .support.fakes import FakeClock, never_transport

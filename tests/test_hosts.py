@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from rightbrain_helper.config import ConfigContext, load_context
 from rightbrain_helper.errors import ConfigError
-from rightbrain_helper.hosts import find_host, split_host_port
+from rightbrain_helper.settings.hosts import find_host, split_host_port
+from rightbrain_helper.settings.load import ConfigContext, load_context
 
 
 def _context(tmp_path: Path, config: str, hosts_env: str = "") -> ConfigContext:

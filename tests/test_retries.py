@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from rightbrain_helper import fetch
 from rightbrain_helper.errors import EXIT_REJECTED, EXIT_UNAVAILABLE
+from rightbrain_helper.oauth import fetch
 
 from .conftest import CLIENT_ID, CliResult, run_cli
 from .support.fakes import FakeClock

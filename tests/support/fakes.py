@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import NoReturn
 
-from rightbrain_helper.settings import Settings
+from rightbrain_helper.settings.model import Settings
 
 
 class FakeClock:

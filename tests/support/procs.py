@@ -15,10 +15,10 @@ import time
 from pathlib import Path
 from types import TracebackType
 
-from rightbrain_helper.app import Runtime
-from rightbrain_helper.cache import LOCK_SUFFIX, TOKEN_SUFFIX, TokenCache, cache_key
-from rightbrain_helper.client_secret import secret_fingerprint
-from rightbrain_helper.config import Overrides
+from rightbrain_helper.runtime import Runtime
+from rightbrain_helper.settings.load import Overrides
+from rightbrain_helper.token.cache import LOCK_SUFFIX, TOKEN_SUFFIX, TokenCache, cache_key
+from rightbrain_helper.token.client_secret import secret_fingerprint
 
 PYTHON = sys.executable
 HELPER = str(Path(sys.executable).parent / "rightbrain-helper")
@@ -57,7 +57,7 @@ runpy.run_path(script, run_name="__main__")
 
 HOLD_LOCK = r"""
 import sys
-from rightbrain_helper.locking import refresh_lock
+from rightbrain_helper.token.lock import refresh_lock
 with refresh_lock(sys.argv[1], 30):
     sys.stdout.write("locked\n")
     sys.stdout.flush()

@@ -7,9 +7,9 @@ hash of the command line (running the command on every cache hit would cost more
 
 from __future__ import annotations
 
-from .errors import ConfigError, one_line
-from .fastfs import UnsafeFile, digest, read_private_file
-from .settings import SecretSource
+from rightbrain_helper.errors import ConfigError, one_line
+from rightbrain_helper.private_files import UnsafeFile, digest, read_private_file
+from rightbrain_helper.settings.model import SecretSource
 
 
 def read_secret(source: SecretSource) -> str:

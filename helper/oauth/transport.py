@@ -6,7 +6,7 @@ import os
 
 import requests
 
-from .errors import ConfigError, TransportFailure
+from rightbrain_helper.errors import ConfigError, TransportFailure
 
 MAX_BODY_BYTES = 1024 * 1024
 

@@ -6,21 +6,21 @@ filelock is imported below only when a token must be fetched.
 
 from __future__ import annotations
 
-from .cache import LockTimeout, TokenCache, cache_key
-from .client_secret import read_secret, secret_fingerprint
-from .errors import CacheError, HelperError
+from rightbrain_helper.errors import CacheError, HelperError
+from rightbrain_helper.token.cache import LockTimeout, TokenCache, cache_key
+from rightbrain_helper.token.client_secret import read_secret, secret_fingerprint
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from .entry import Token
-    from .log import Log
-    from .ports import Clock, Transport, TransportFactory
-    from .settings import Settings
+    from rightbrain_helper.log import Log
+    from rightbrain_helper.ports import Clock, Transport, TransportFactory
+    from rightbrain_helper.settings.model import Settings
+    from rightbrain_helper.token.entry import Token
 
 
 def default_transport(settings: Settings) -> Transport:
     """The requests-based transport (imports requests)."""
-    from .transport import RequestsTransport  # noqa: PLC0415
+    from rightbrain_helper.oauth.transport import RequestsTransport  # noqa: PLC0415
 
     return RequestsTransport(settings.ca_bundle)
 
@@ -98,7 +98,7 @@ class TokenService:
 
     def _fetch(self, settings: Settings) -> Token:
         """One token request through the transport (with retries)."""
-        from .fetch import fetch_token  # noqa: PLC0415  (requests and friends load only here)
+        from rightbrain_helper.oauth.fetch import fetch_token  # noqa: PLC0415  (requests and friends load only here)
 
         secret = read_secret(settings.secret)
         self.log.mask(secret)

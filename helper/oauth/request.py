@@ -6,16 +6,16 @@ import base64
 import json
 from urllib.parse import parse_qsl, quote, quote_plus
 
-from . import PROJECT, __version__
-from .entry import Token, is_valid_token_text
-from .errors import ConfigError, TokenEndpointRejected, one_line
+from rightbrain_helper import PROJECT, __version__
+from rightbrain_helper.errors import ConfigError, TokenEndpointRejected, one_line
+from rightbrain_helper.token.entry import Token, is_valid_token_text
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-    from .ports import HttpResponse
-    from .settings import Settings
+    from rightbrain_helper.ports import HttpResponse
+    from rightbrain_helper.settings.model import Settings
 
 RESERVED_PARAMS = frozenset(
     {

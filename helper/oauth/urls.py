@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from .errors import ConfigError
-from .hosts import is_loopback_host
+from rightbrain_helper.errors import ConfigError
+from rightbrain_helper.settings.hosts import is_loopback_host
 
 
 def check_token_url(url: str) -> None:

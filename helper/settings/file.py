@@ -12,8 +12,14 @@ import os
 import stat
 import time
 
-from .errors import ConfigError
-from .fastfs import UnsafeFile, digest, ensure_private_dir, read_private_file, write_private_atomic
+from rightbrain_helper.errors import ConfigError
+from rightbrain_helper.private_files import (
+    UnsafeFile,
+    digest,
+    ensure_private_dir,
+    read_private_file,
+    write_private_atomic,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

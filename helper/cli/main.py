@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import sys
 
-from . import __version__
-from .app import Runtime, run_guarded
-from .cache import TokenCache
-from .cliargs import USAGE, Args, parse_args
-from .clock import rfc3339
-from .config import Overrides
-from .errors import EXIT_OK, UsageError
-from .jsonout import dumps
+from rightbrain_helper import __version__
+from rightbrain_helper.cli.args import USAGE, Args, parse_args
+from rightbrain_helper.clock import rfc3339
+from rightbrain_helper.errors import EXIT_OK, UsageError
+from rightbrain_helper.jsonout import dumps
+from rightbrain_helper.runtime import Runtime, run_guarded
+from rightbrain_helper.settings.load import Overrides
+from rightbrain_helper.token.cache import TokenCache
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from .entry import Token
+    from rightbrain_helper.token.entry import Token
 
 
 def main(argv: Sequence[str] | None = None, runtime: Runtime | None = None) -> int:
@@ -46,10 +46,10 @@ def _dispatch(arguments: list[str], runtime: Runtime) -> int:
     if args.command == "clear":
         return _clear(args, runtime)
     if args.command == "kubectl":
-        from .integrations.kubectl import handle  # noqa: PLC0415
+        from rightbrain_helper.integrations.kubectl import handle  # noqa: PLC0415
 
         return handle(overrides(args), runtime)
-    from .integrations.configure import run  # noqa: PLC0415
+    from rightbrain_helper.integrations.configure import run  # noqa: PLC0415
 
     return run(args.command, args.rest, args.profile, runtime)
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import os
 
-from . import paths
-from .config_file import load_config
-from .errors import ConfigError
-from .settings import (
+from rightbrain_helper.errors import ConfigError
+from rightbrain_helper.settings import paths
+from rightbrain_helper.settings.file import load_config
+from rightbrain_helper.settings.model import (
     CLIENT_AUTH_METHODS,
     DEFAULT_PROFILE,
     DEFAULT_TOKEN_URL,

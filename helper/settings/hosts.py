@@ -6,14 +6,14 @@ case-insensitive: never by suffix or pattern, so a token is never handed to a ho
 
 from __future__ import annotations
 
-from .config import Overrides
-from .errors import ConfigError
+from rightbrain_helper.errors import ConfigError
+from rightbrain_helper.settings.load import Overrides
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-    from .config import ConfigContext
+    from rightbrain_helper.settings.load import ConfigContext
 
 HOST_KEYS = frozenset({"profile", "username", "scope", "audience"})
 

@@ -7,16 +7,16 @@ import random
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
-from .errors import TokenEndpointRejected, TokenEndpointUnavailable, TransportFailure
-from .oauth import build_request, describe_body, error_from_response, parse_success
-from .urls import check_token_url
+from rightbrain_helper.errors import TokenEndpointRejected, TokenEndpointUnavailable, TransportFailure
+from rightbrain_helper.oauth.request import build_request, describe_body, error_from_response, parse_success
+from rightbrain_helper.oauth.urls import check_token_url
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from .entry import Token
-    from .log import Log
-    from .ports import Clock, HttpResponse, Transport
-    from .settings import Settings
+    from rightbrain_helper.log import Log
+    from rightbrain_helper.ports import Clock, HttpResponse, Transport
+    from rightbrain_helper.settings.model import Settings
+    from rightbrain_helper.token.entry import Token
 
 MAX_ATTEMPTS = 5
 FIRST_DELAY = 0.5

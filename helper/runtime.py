@@ -5,19 +5,19 @@ from __future__ import annotations
 import os
 import sys
 
-from .clock import SystemClock
-from .config import ConfigContext, Overrides, load_context, load_settings
-from .errors import EXIT_FAILURE, HelperError, exit_code_for, one_line
-from .log import Log
-from .service import TokenService, default_transport
+from rightbrain_helper.clock import SystemClock
+from rightbrain_helper.errors import EXIT_FAILURE, HelperError, exit_code_for, one_line
+from rightbrain_helper.log import Log
+from rightbrain_helper.settings.load import ConfigContext, Overrides, load_context, load_settings
+from rightbrain_helper.token.service import TokenService, default_transport
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
     from typing import TextIO
 
-    from .ports import Clock, TransportFactory
-    from .settings import Settings
+    from rightbrain_helper.ports import Clock, TransportFactory
+    from rightbrain_helper.settings.model import Settings
 
 
 class Runtime:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .errors import UsageError
+from rightbrain_helper.errors import UsageError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import filelock
 
-from .cache import LockTimeout
+from rightbrain_helper.token.cache import LockTimeout
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

@@ -10,17 +10,24 @@ from __future__ import annotations
 import os
 import time
 
-from .entry import Token, decode, encode
-from .errors import CacheError
-from .fastfs import MissingFile, UnsafeFile, digest, ensure_private_dir, read_private_file, write_private_atomic
+from rightbrain_helper.errors import CacheError
+from rightbrain_helper.private_files import (
+    MissingFile,
+    UnsafeFile,
+    digest,
+    ensure_private_dir,
+    read_private_file,
+    write_private_atomic,
+)
+from rightbrain_helper.token.entry import Token, decode, encode
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterator
     from contextlib import AbstractContextManager
 
-    from .log import Log
-    from .settings import Settings
+    from rightbrain_helper.log import Log
+    from rightbrain_helper.settings.model import Settings
 
 TOKEN_SUFFIX = ".token"
 LOCK_SUFFIX = ".lock"
@@ -103,7 +110,7 @@ class TokenCache:
 
     def lock(self, key: str, timeout: float) -> AbstractContextManager[object]:
         """The per-key refresh lock: a kernel lock (flock), finite wait, no silent fallback to a soft lock."""
-        from .locking import refresh_lock  # noqa: PLC0415  (filelock loads only on a miss)
+        from rightbrain_helper.token.lock import refresh_lock  # noqa: PLC0415  (filelock loads only on a miss)
 
         self.ensure_directory()
         return refresh_lock(self._path(key, LOCK_SUFFIX), timeout)
