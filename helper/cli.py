@@ -1,4 +1,5 @@
-"""The `rightbrain-helper` command: token, header, json, status, clear, and the kubectl / configure entries."""
+"""The `rightbrain-helper` command: token, header, json, status, clear, exec, env, and the tool entries (kubectl,
+bazel, goauth, configure)."""
 
 from __future__ import annotations
 
@@ -49,9 +50,26 @@ def _dispatch(arguments: list[str], runtime: Runtime) -> int:
         from .integrations.kubectl import handle  # noqa: PLC0415
 
         return handle(overrides(args), runtime)
+    if args.command in ("exec", "env", "bazel", "goauth"):
+        return _script_or_tool(args, runtime)
     from .integrations.configure import run  # noqa: PLC0415
 
     return run(args.command, args.rest, args.profile, runtime)
+
+
+def _script_or_tool(args: Args, runtime: Runtime) -> int:
+    """exec / env (helper/envvar.py), bazel and goauth (their adapters), each imported only when run."""
+    if args.command == "bazel":
+        from .integrations.bazel import handle as bazel  # noqa: PLC0415
+
+        return bazel(args.rest, runtime)
+    if args.command == "goauth":
+        from .integrations.goauth import handle as goauth  # noqa: PLC0415
+
+        return goauth(args.rest, runtime)
+    from .envvar import handle  # noqa: PLC0415
+
+    return handle(args, overrides(args), runtime)
 
 
 def overrides(args: Args) -> Overrides:
