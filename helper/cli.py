@@ -59,6 +59,8 @@ def _dispatch(arguments: list[str], runtime: Runtime) -> int:
 
 def _script_or_tool(args: Args, runtime: Runtime) -> int:
     """exec / env (helper/envvar.py), bazel and goauth (their adapters), each imported only when run."""
+    if args.command in ("bazel", "goauth") and (args.profile or args.scope or args.audience):
+        raise UsageError(f"{args.command} takes profile, scope and audience from the host list, not from options")
     if args.command == "bazel":
         from .integrations.bazel import handle as bazel  # noqa: PLC0415
 

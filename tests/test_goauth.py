@@ -179,6 +179,16 @@ def test_a_failing_profile_is_skipped_and_the_rest_answered(
     assert failed.stderr.count("warning: no token for") == 2
 
 
+@pytest.mark.parametrize("command", [["goauth"], ["bazel", "get"]])
+def test_profile_options_are_refused_for_host_list_commands(command: list[str], env: dict[str, str]) -> None:
+    """goauth and bazel answer per host from the host list; --profile/--scope/--audience would be silently
+    ignored, so they are a usage error (exit 2) instead."""
+    for option in (["--profile", "x"], ["--scope", "y"], ["--audience", "z"]):
+        result = run_cli([*option, *command], env, transport_factory=never_transport)
+        assert (result.code, result.stdout) == (2, "")
+        assert "from the host list" in result.stderr
+
+
 def test_more_than_one_argument_is_a_usage_error(env: dict[str, str]) -> None:
     """go appends exactly one URL; two are a mistake in GOAUTH: exit 2, nothing on stdout."""
     result = goauth(env, f"https://{PROXY}/a", f"https://{PROXY}/b")
