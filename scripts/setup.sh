@@ -16,6 +16,16 @@ find_python() {
   echo "scripts/setup.sh: need Python >= 3.11 (set PYTHON=...)" >&2; return 1
 }
 
+# skopeo (Debian package) for tests/test_skopeo_real.py: installed only when missing, which needs root and apt.
+if ! command -v skopeo >/dev/null 2>&1; then
+  if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+    echo "scripts/setup.sh: skopeo is missing; install it (Debian/Ubuntu: apt-get install skopeo) or run this as root" >&2
+    exit 1
+  fi
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq skopeo; } >&2 \
+    || { echo "scripts/setup.sh: apt-get install skopeo failed (see above)" >&2; exit 1; }
+fi
+
 if [ ! -x "$venv/bin/python" ]; then
   "$(find_python)" -m venv "$venv" >&2
 fi

@@ -8,7 +8,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-VALUE_OPTIONS = {"--profile": "profile", "--scope": "scope", "--audience": "audience"}
+VALUE_OPTIONS = {"--profile": "profile", "--scope": "scope", "--audience": "audience", "--env-var": "env_var"}
 FLAG_OPTIONS = {
     "--no-cache": "no_cache",
     "--force-refresh": "force_refresh",
@@ -18,8 +18,13 @@ FLAG_OPTIONS = {
     "-h": "help",
     "--version": "version",
 }
-COMMANDS = ("token", "header", "json", "status", "clear", "kubectl", "configure", "unconfigure")
+COMMANDS = (
+    *("token", "header", "json", "status", "clear", "kubectl", "configure", "unconfigure"),
+    *("exec", "env", "bazel", "goauth"),
+)
 PASSTHROUGH = ("configure", "unconfigure")  # these parse their own options
+POSITIONAL = ("bazel", "goauth")  # these take arguments (bazel's verb, go's URL) in args.rest
+ENV_VAR_COMMANDS = ("exec", "env")
 
 USAGE = """\
 usage: rightbrain-helper [OPTIONS] COMMAND
@@ -33,6 +38,10 @@ commands:
   status        list cached tokens (profile, issuer, client id, scope, expiry); never the tokens
   clear         remove cached tokens (all, or those of --profile)
   kubectl       act as a kubectl exec credential plugin
+  exec -- CMD   run CMD with the token in $RIGHTBRAIN_ACCESS_TOKEN (or --env-var NAME); exit with CMD's status
+  env           print "export RIGHTBRAIN_ACCESS_TOKEN=<token>" (or --env-var NAME) for eval in a shell
+  bazel get     act as a Bazel credential helper (also installed as bazel-credential-rightbrain)
+  goauth [URL]  act as a GOAUTH command for the go command (GOAUTH="rightbrain-helper goauth")
   configure     set up git, docker or kubectl to use this helper (see: configure --help)
   unconfigure   undo configure
 
@@ -42,6 +51,7 @@ options:
   --audience AUD     audience parameter to send
   --no-cache         neither read nor write the cache
   --force-refresh    fetch a new token even if the cached one is fresh
+  --env-var NAME     exec / env: the variable that carries the token (default RIGHTBRAIN_ACCESS_TOKEN)
   -v, --verbose      debug lines on stderr (tokens and secrets masked)
   --version          print the version
   -h, --help         show this help
@@ -57,6 +67,7 @@ class Args:
     __slots__ = (
         "audience",
         "command",
+        "env_var",
         "force_refresh",
         "help",
         "no_cache",
@@ -72,6 +83,7 @@ class Args:
         self.profile = ""
         self.scope = ""
         self.audience = ""
+        self.env_var = ""
         self.no_cache = False
         self.force_refresh = False
         self.verbose = False
@@ -89,6 +101,9 @@ def parse_args(argv: Sequence[str]) -> Args:
         if args.command in PASSTHROUGH:
             args.rest.append(item)
             continue
+        if args.command == "exec" and (item == "--" or not item.startswith("-")):
+            args.rest = items if item == "--" else [item, *items]  # CMD ARGS..., verbatim
+            break
         name, sep, inline = item.partition("=")
         if name in VALUE_OPTIONS:
             _set_value(args, name, inline if sep else _next_value(items, name))
@@ -100,8 +115,12 @@ def parse_args(argv: Sequence[str]) -> Args:
             if item not in COMMANDS:
                 raise UsageError(f"unknown command {item!r}; commands: {', '.join(COMMANDS)}")
             args.command = item
+        elif args.command in POSITIONAL:
+            args.rest.append(item)
         else:
             raise UsageError(f"unexpected argument {item!r} after {args.command!r}")
+    if args.env_var and args.command not in ENV_VAR_COMMANDS:
+        raise UsageError(f"--env-var is for {' and '.join(ENV_VAR_COMMANDS)} only")
     return args
 
 

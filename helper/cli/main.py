@@ -1,4 +1,5 @@
-"""The `rightbrain-helper` command: token, header, json, status, clear, and the kubectl / configure entries."""
+"""The `rightbrain-helper` command: token, header, json, status, clear, exec, env, and the tool entries (kubectl,
+bazel, goauth, configure)."""
 
 from __future__ import annotations
 
@@ -49,9 +50,28 @@ def _dispatch(arguments: list[str], runtime: Runtime) -> int:
         from rightbrain_helper.integrations.kubectl import handle  # noqa: PLC0415
 
         return handle(overrides(args), runtime)
+    if args.command in ("exec", "env", "bazel", "goauth"):
+        return _script_or_tool(args, runtime)
     from rightbrain_helper.integrations.configure import run  # noqa: PLC0415
 
     return run(args.command, args.rest, args.profile, runtime)
+
+
+def _script_or_tool(args: Args, runtime: Runtime) -> int:
+    """exec / env (helper/cli/envvar.py), bazel and goauth (their adapters), each imported only when run."""
+    if args.command in ("bazel", "goauth") and (args.profile or args.scope or args.audience):
+        raise UsageError(f"{args.command} takes profile, scope and audience from the host list, not from options")
+    if args.command == "bazel":
+        from rightbrain_helper.integrations.bazel import handle as bazel  # noqa: PLC0415
+
+        return bazel(args.rest, runtime)
+    if args.command == "goauth":
+        from rightbrain_helper.integrations.goauth import handle as goauth  # noqa: PLC0415
+
+        return goauth(args.rest, runtime)
+    from rightbrain_helper.cli.envvar import handle  # noqa: PLC0415
+
+    return handle(args, overrides(args), runtime)
 
 
 def overrides(args: Args) -> Overrides:
