@@ -14,7 +14,7 @@ from rightbrain_helper import PROJECT, __version__
 from rightbrain_helper.errors import EXIT_FAILURE, EXIT_OK, ConfigError, HelperError, UsageError
 from rightbrain_helper.jsonout import dumps
 from rightbrain_helper.runtime import Runtime, run_guarded
-from rightbrain_helper.settings.hosts import configured_hosts, find_host, split_host_port
+from rightbrain_helper.settings.hosts import canonical_port, configured_hosts, find_host, split_host_port
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -51,15 +51,19 @@ def main() -> int:
 
 def registry_address(server_url: str) -> tuple[str, str]:
     """(host, port) for what docker sends: scheme, userinfo and path dropped, host lower-cased, Hub aliases
-    made `docker.io`; no port means 443 (80 for an http:// URL), the port docker would connect to."""
+    made `docker.io`; no port means 443 (80 for an http:// URL), the port docker would connect to. A port that
+    is not 1 to 65535 in ASCII digits gives ("", ""): no host, so nothing matches."""
     scheme, separator, rest = server_url.strip().partition("://")
     if not separator:
         scheme, rest = "", server_url.strip()
     authority = rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0].rpartition("@")[2]
     host, port = split_host_port(authority)
+    checked = canonical_port(port) if port else ("80" if scheme.lower() == "http" else "443")
+    if checked is None:
+        return "", ""
     if host in HUB_ALIASES:
         return HUB_HOST, "443"
-    return host, port or ("80" if scheme.lower() == "http" else "443")
+    return host, checked
 
 
 def lookup(runtime: Runtime, server_url: str) -> HostEntry | None:
@@ -147,12 +151,13 @@ def _list(runtime: Runtime) -> int:
 
 
 def _parse_credentials(text: str) -> tuple[str, str]:
-    """ServerURL and Username of `store`'s JSON input (json is imported here only, off the `get` path)."""
-    import json  # noqa: PLC0415
+    """ServerURL and Username of `store`'s JSON input, bounded in size and depth (json is imported here only,
+    off the `get` path)."""
+    from rightbrain_helper.jsonin import JsonInputError, loads_bounded  # noqa: PLC0415
 
     try:
-        data = json.loads(text)
-    except ValueError:
+        data = loads_bounded(text, max_chars=MAX_INPUT)
+    except JsonInputError:  # not JSON, or larger or deeper than anything docker sends
         raise UsageError("input is not the JSON object docker sends") from None
     if not isinstance(data, dict):
         raise UsageError("input is not the JSON object docker sends")

@@ -15,7 +15,7 @@ import sys
 
 from rightbrain_helper.errors import EXIT_OK, ConfigError, UsageError
 from rightbrain_helper.runtime import Runtime, run_guarded
-from rightbrain_helper.settings.hosts import find_host, is_loopback_host, split_host_port
+from rightbrain_helper.settings.hosts import canonical_port, find_host, is_loopback_host, split_host_port
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -158,7 +158,10 @@ def _entry_for(request: Request, runtime: Runtime) -> HostEntry | None:
     host, port = split_host_port(request.get("host"))
     if protocol not in DEFAULT_PORTS or not host:
         return None
-    return find_host(runtime.context(), host, port or DEFAULT_PORTS[protocol])
+    checked = canonical_port(port) if port else DEFAULT_PORTS[protocol]
+    if checked is None:  # 99999, -1, a unicode digit: no port git could connect to
+        return None
+    return find_host(runtime.context(), host, checked)
 
 
 def _safe_transport(request: Request, entry: HostEntry, runtime: Runtime) -> bool:

@@ -20,7 +20,7 @@ import subprocess
 from typing import TYPE_CHECKING
 
 from rightbrain_helper.errors import ConfigError, HelperError, UsageError, one_line
-from rightbrain_helper.settings.hosts import configured_hosts, is_loopback_host, split_host_port
+from rightbrain_helper.settings.hosts import canonical_port, configured_hosts, is_loopback_host, split_host_port
 
 from .files import backup, installed_script
 from .git import DEFAULT_USERNAME
@@ -77,7 +77,7 @@ def parse_host(text: str) -> tuple[str, str]:
     if scheme not in ("https", "http") or not rest or "/" in rest or "@" in rest:
         raise UsageError(f"--host {text!r}: give HOST[:PORT] or https://HOST[:PORT], without a user or a path")
     host, port = split_host_port(rest)
-    if not host or not set(host) <= HOST_CHARACTERS or (port and not (port.isdigit() and 0 < int(port) < 65536)):
+    if not host or not set(host) <= HOST_CHARACTERS or (port and canonical_port(port) is None):
         raise UsageError(f"--host {text!r}: not a host name, IP address or port")
     if scheme == "http" and not is_loopback_host(host):
         raise UsageError(

@@ -15,7 +15,7 @@ never prompts), and every failure is one line on stderr with exit code 1, which 
 from __future__ import annotations
 
 from rightbrain_helper.clock import rfc3339
-from rightbrain_helper.errors import EXIT_FAILURE, EXIT_OK, UsageError
+from rightbrain_helper.errors import EXIT_FAILURE, EXIT_OK, UsageError, one_line
 from rightbrain_helper.jsonout import dumps
 from rightbrain_helper.runtime import run_guarded
 
@@ -29,6 +29,7 @@ V1BETA1 = "client.authentication.k8s.io/v1beta1"
 API_VERSIONS = (V1, V1BETA1)
 # client-go marshals kind, then apiVersion, then spec: this prefix is read without importing json (and re).
 _GO_PREFIX = '{"kind":"ExecCredential","apiVersion":"'
+MAX_EXEC_INFO = 1024 * 1024  # characters; Linux caps one environment string at 128 KiB anyway
 
 
 def handle(overrides: Overrides, runtime: Runtime) -> int:
@@ -66,20 +67,23 @@ def requested_api_version(info: str) -> str:
     if isinstance(asked, str) and asked in API_VERSIONS:
         return asked
     raise UsageError(
-        f"kubectl asked for an ExecCredential of apiVersion {asked!r}; this helper speaks {V1} and {V1BETA1}: "
+        f"kubectl asked for an ExecCredential of apiVersion {one_line(repr(asked)[:200], 80)}; "
+        f"this helper speaks {V1} and {V1BETA1}: "
         f"set exec.apiVersion to {V1} in the kubeconfig (or run: rightbrain-helper configure kubectl ...)"
     )
 
 
 def _parsed_api_version(info: str) -> object:
-    """The apiVersion field of KUBERNETES_EXEC_INFO parsed as JSON (json is imported only here)."""
-    import json  # noqa: PLC0415  (not on the usual path: kubectl's own encoding matches _GO_PREFIX)
+    """The apiVersion field of KUBERNETES_EXEC_INFO parsed as JSON, bounded in size and depth (json is imported
+    only here)."""
+    # not on the usual path: kubectl's own encoding matches _GO_PREFIX
+    from rightbrain_helper.jsonin import JsonInputError, loads_bounded  # noqa: PLC0415
 
     try:
-        request = json.loads(info)
-    except ValueError:
+        request = loads_bounded(info, max_chars=MAX_EXEC_INFO)
+    except JsonInputError as exc:
         raise UsageError(
-            "KUBERNETES_EXEC_INFO is not valid JSON; it is set by kubectl for exec credential plugins "
+            f"KUBERNETES_EXEC_INFO {exc}; it is set by kubectl for exec credential plugins "
             "(unset it when running the helper by hand)"
         ) from None
     if not isinstance(request, dict):

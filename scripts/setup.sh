@@ -34,6 +34,8 @@ pip=("$py" -m pip install --quiet --disable-pip-version-check)
 "${pip[@]}" --upgrade pip >&2
 "${pip[@]}" ".[test]" >&2
 # Test the package as it installs, not the source tree: rebuild and reinstall it non-editable every time.
+# setuptools reuses build/lib: a module moved or deleted since the last build would ship as a stale copy.
+rm -rf build
 "${pip[@]}" --no-deps --force-reinstall . >&2
 
 if [ -f tests/interop/package.json ]; then

@@ -22,6 +22,7 @@ pip=("$py" -m pip install --quiet --disable-pip-version-check)
 "${pip[@]}" --upgrade pip >&2
 # shellcheck disable=SC2086  # one argument per requirement
 "${pip[@]}" $floors pytest pytest-timeout hypothesis >&2
+rm -rf build  # no stale modules from an earlier build
 "${pip[@]}" --no-deps --force-reinstall . >&2
 exec "$py" -m pytest -q tests/test_concurrency.py tests/test_cache_files.py tests/test_hot_path.py \
   tests/test_wire.py tests/test_retries.py tests/test_tls.py tests/test_smoke_cli.py

@@ -281,7 +281,7 @@ BAD_CONFIGS = [
     ),
     pytest.param(
         "[profiles.default]\ndefault_lifetime = 0\n",
-        ("default_lifetime", "more than 0"),
+        ("default_lifetime", "at least 1"),
         id="zero-default-lifetime",
     ),
     pytest.param(

@@ -1,20 +1,32 @@
-"""Property tests of the formats the hot path hand-rolls: the cache entry codec, the cache key and jsonout."""
+"""Property tests of the formats the hot path hand-rolls: the cache entry codec (its times range-checked), the cache
+key and jsonout."""
 
 from __future__ import annotations
 
 import json
 import math
 import random
+import re
 from typing import NamedTuple
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from rightbrain_helper.clock import rfc3339
 from rightbrain_helper.jsonout import dumps
 from rightbrain_helper.settings.model import SecretSource, Settings, normalize_scopes
 from rightbrain_helper.token.cache import cache_key
 from rightbrain_helper.token.client_secret import secret_fingerprint
-from rightbrain_helper.token.entry import HEADER, Token, decode, encode
+from rightbrain_helper.token.entry import (
+    FUTURE_TOLERANCE,
+    HEADER,
+    MAX_LIFETIME,
+    MAX_TIMESTAMP,
+    Token,
+    decode,
+    encode,
+    valid_times,
+)
 
 FAST = settings(max_examples=200, deadline=None)
 
@@ -92,7 +104,7 @@ def test_decode_never_raises_on_mutated_entries(token: Token, data: st.DataObjec
     if decoded is not None:
         assert decoded.access_token
         assert math.isfinite(decoded.expires_at)
-        assert decoded.expires_at >= decoded.obtained_at
+        assert valid_times(decoded.obtained_at, decoded.expires_at)
 
 
 @FAST
@@ -109,6 +121,43 @@ def test_entry_expiring_before_it_was_obtained_is_refused(token: Token, gap: flo
     """An entry whose expiry precedes the time it was obtained is not a token."""
     token.expires_at = token.obtained_at - gap
     assert decode(encode(token)) is None
+
+
+T0 = 1_800_000_000.0
+any_time = st.floats() | st.sampled_from([0.0, MAX_TIMESTAMP, MAX_TIMESTAMP + 1, -1.0, 1e300])
+
+
+@FAST
+@given(any_time, any_time)
+def test_entry_times_round_trip_exactly_when_valid(obtained_at: float, expires_at: float) -> None:
+    """decode(encode(x)) == x for printable, ordered times of a lifetime up to a year; a miss for every other."""
+    token = Token("tok", "Bearer", expires_at, obtained_at)
+    decoded = decode(encode(token))
+    assert (decoded == token) if valid_times(obtained_at, expires_at) else decoded is None
+
+
+@FAST
+@given(st.floats() | st.integers(min_value=-(10**20), max_value=10**20))
+def test_rfc3339_prints_every_number(timestamp: float) -> None:
+    """Any moment, NaN and infinities included, prints as a well-formed RFC 3339 UTC time, never an error."""
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", rfc3339(timestamp))
+
+
+@FAST
+@given(st.floats(min_value=1.0, max_value=MAX_LIFETIME), st.floats(min_value=0, max_value=86400))
+def test_a_token_just_fetched_is_fresh_and_never_served_expired(lifetime: float, min_valid: float) -> None:
+    """Whatever the lifetime (1 s or more) and margin, a new token is fresh, and fresh only before its expiry."""
+    token = Token("tok", "Bearer", T0 + lifetime, T0)
+    assert token.is_fresh(T0, min_valid)
+    assert not token.is_fresh(token.expires_at, min_valid)
+
+
+@FAST
+@given(st.integers(min_value=0, max_value=10**6))
+def test_entry_obtained_in_the_future_is_not_fresh(ahead: int) -> None:
+    """An entry obtained more than FUTURE_TOLERANCE seconds after now (the clock was set back) is never fresh."""
+    token = Token("tok", "Bearer", T0 + 3600, T0)
+    assert token.is_fresh(T0 - ahead, 60) == (ahead <= FUTURE_TOLERANCE)
 
 
 def test_usable_until_margin() -> None:

@@ -4,7 +4,8 @@ Retry-After, capped), all within an overall deadline; no retry on any other answ
 from __future__ import annotations
 
 import random
-from email.utils import parsedate_to_datetime
+from datetime import UTC, datetime
+from email.utils import parsedate_tz
 from urllib.parse import urlsplit
 
 from rightbrain_helper.errors import TokenEndpointRejected, TokenEndpointUnavailable, TransportFailure
@@ -22,6 +23,7 @@ MAX_ATTEMPTS = 5
 FIRST_DELAY = 0.5
 MAX_DELAY = 8.0
 MAX_RETRY_AFTER = 20.0
+MAX_DELTA_SECONDS = float(2**31)  # RFC 9111 §1.2.2: the value to assume for a delta-seconds too large to hold
 MIN_ATTEMPT_SECONDS = 0.5  # a retry with less time than this left would only time out
 
 
@@ -95,13 +97,22 @@ def _delay(attempt: int, retry_after: float | None) -> float:
 
 
 def _retry_after(value: str, now: float) -> float | None:
-    """Retry-After as seconds from now: delta-seconds or an HTTP date (RFC 9110 §10.2.3)."""
-    value = value.strip()
-    if not value:
+    """Retry-After as seconds from `now` (RFC 9110 §10.2.3), or None to ignore it.
+
+    delta-seconds: ASCII digits only; more than 2^31 counts as 2^31 (RFC 9111 §1.2.2), so a huge value means
+    "not within the deadline", never an overflow. An HTTP-date (IMF-fixdate, RFC 850 or asctime; GMT): the
+    seconds until then, 0 if it has passed. Anything else (a sign, a fraction, unicode digits, a date that
+    cannot exist, garbage) is ignored."""
+    value = value.strip(" \t")
+    if not value or not value.isascii():
         return None
     if value.isdigit():
-        return float(value)
+        return min(float(value), MAX_DELTA_SECONDS)
     try:
-        return max(parsedate_to_datetime(value).timestamp() - now, 0.0)
-    except (TypeError, ValueError, IndexError):
+        parsed = parsedate_tz(value)
+        if parsed is None:
+            return None
+        moment = datetime(*parsed[:6], tzinfo=UTC).timestamp() - (parsed[9] or 0)
+    except (ValueError, OverflowError, TypeError, IndexError):  # a day, hour or year no calendar has
         return None
+    return max(moment - now, 0.0)

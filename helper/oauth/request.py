@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import base64
-import json
+import math
 from urllib.parse import parse_qsl, quote, quote_plus
 
 from rightbrain_helper import PROJECT, __version__
 from rightbrain_helper.errors import ConfigError, TokenEndpointRejected, one_line
-from rightbrain_helper.token.entry import Token, is_valid_token_text
+from rightbrain_helper.jsonin import JsonInputError, loads_bounded
+from rightbrain_helper.token.entry import MAX_LIFETIME, Token, is_valid_token_text
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -29,7 +30,8 @@ RESERVED_PARAMS = frozenset(
         "client_assertion_type",
     }
 )
-MAX_LIFETIME = 366 * 86400.0  # a longer expires_in is taken as "a year": expiry dates must stay printable
+MIN_LIFETIME = 1.0  # a shorter expires_in is refused: the token would expire before any tool could use it
+MAX_RESPONSE_CHARS = 1024 * 1024  # the transport reads at most 1 MiB; a longer answer is not a token response
 ERROR_HINTS = {
     "invalid_client": "check client_id, the client secret and client_auth (basic, basic-raw or post)",
     "invalid_scope": "check scope (--scope, RIGHTBRAIN_SCOPE or scope in the profile)",
@@ -85,7 +87,7 @@ def parse_success(response: HttpResponse, settings: Settings, sent_at: float, se
         raise TokenEndpointRejected("the access_token holds spaces or non-ASCII characters, so no tool could send it")
     token_type = body.get("token_type")
     if not isinstance(token_type, str) or token_type.lower() != "bearer":
-        shown = one_line(str(token_type), 40)
+        shown = one_line(str(token_type)[:80], 40)
         raise TokenEndpointRejected(f"token_type is {shown!r}, not Bearer; only Bearer tokens can be handed to tools")
     lifetime = _lifetime(body.get("expires_in"), settings.default_lifetime)
     scope = body.get("scope")
@@ -138,36 +140,60 @@ def _decode_body(response: HttpResponse, secret: str) -> dict[str, Any]:
     """The body as a dict: JSON, or (as some old servers send) form-encoded; else a clear error."""
     text = response.body.decode("utf-8", "replace")
     try:
-        body = json.loads(text)
-    except ValueError:
+        body = loads_bounded(text, max_chars=MAX_RESPONSE_CHARS)
+    except JsonInputError as exc:
         content_type = response.headers.get("content-type", "")
-        if "x-www-form-urlencoded" in content_type or "text/plain" in content_type:
+        form_encoded = "x-www-form-urlencoded" in content_type or "text/plain" in content_type
+        if form_encoded and len(text) <= MAX_RESPONSE_CHARS:
             pairs = parse_qsl(text.strip())
             if pairs:
                 return dict(pairs)
-        raise TokenEndpointRejected(f"token endpoint answer is not JSON: {describe_body(response, secret)}") from None
+        raise TokenEndpointRejected(f"token endpoint answer {exc}: {describe_body(response, secret)}") from None
     if not isinstance(body, dict):
         raise TokenEndpointRejected(f"token endpoint answer is not a JSON object: {describe_body(response, secret)}")
     return body
 
 
 def _lifetime(expires_in: object, default: float) -> float:
-    """expires_in as seconds (number or numeric string, capped at MAX_LIFETIME); the configured default when absent."""
+    """expires_in as seconds, capped at MAX_LIFETIME; the configured default when absent.
+
+    A JSON number, or a string of ASCII digits with an optional fraction (some servers quote it). Refused with
+    TokenEndpointRejected: anything else (bool, NaN, infinity, a number too large for a float, "1e3", unicode
+    digits) and any lifetime under MIN_LIFETIME (0, negative, 0.5), which would hand out a token already expired."""
     if expires_in is None:
         return float(default)
-    value: float | None = None
-    if isinstance(expires_in, int | float) and not isinstance(expires_in, bool):
-        value = float(expires_in)
-    elif isinstance(expires_in, str):
-        try:
-            value = float(expires_in.strip())
-        except ValueError:
-            value = None
-    if value is None or not value > 0 or value == float("inf"):
+    value = _seconds(expires_in)
+    shown = one_line(str(expires_in)[:80], 40)
+    if value is None:
+        raise TokenEndpointRejected(f"expires_in is {shown!r}, not a positive number of seconds")
+    if value < MIN_LIFETIME:
         raise TokenEndpointRejected(
-            f"expires_in is {one_line(str(expires_in), 40)!r}, not a positive number of seconds"
+            f"expires_in is {shown!r}: less than {MIN_LIFETIME:g} s, so the token would be expired before any tool "
+            "could use it; check the client's token lifetime at the issuer"
         )
     return min(value, MAX_LIFETIME)
+
+
+def _seconds(raw: object) -> float | None:
+    """A finite float from a JSON number or a plain decimal string; None for anything else."""
+    if isinstance(raw, str):
+        raw = _decimal(raw.strip())
+    if isinstance(raw, bool) or not isinstance(raw, int | float):
+        return None
+    try:
+        value = float(raw)
+    except OverflowError:  # an integer beyond the float range
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _decimal(text: str) -> float | None:
+    """ASCII digits with an optional fraction ("3600", "3599.5") as a float (inf if too long); else None."""
+    whole, dot, fraction = text.partition(".")
+    digits = whole + fraction
+    if not whole or (dot and not fraction) or not (digits.isascii() and digits.isdigit()):
+        return None
+    return float(text)
 
 
 def _strip_tags(text: str) -> str:

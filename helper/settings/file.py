@@ -91,5 +91,7 @@ def _parse_toml(path: str) -> dict[str, Any]:
             return tomllib.load(handle)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+    except RecursionError:  # tomllib recurses once per nested array or inline table
+        raise ConfigError(f"config file {path} nests arrays or inline tables too deeply") from None
     except OSError as exc:
         raise ConfigError(f"config file {path}: {exc.strerror}") from None

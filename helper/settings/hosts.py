@@ -59,13 +59,23 @@ def split_host_port(text: str) -> tuple[str, str]:
     return text, ""
 
 
+def canonical_port(port: str) -> str | None:
+    """A TCP port as decimal without leading zeros ('0443' -> '443'); None unless it is 1 to 5 ASCII digits naming
+    1 to 65535 (no sign, space or unicode digit: such a port is no port, and nothing may match it)."""
+    if not (0 < len(port) <= 5 and port.isascii() and port.isdigit()) or not 0 < int(port) < 65536:
+        return None
+    return str(int(port))
+
+
 def is_loopback_host(host: str) -> bool:
     """localhost or a loopback address (127.0.0.0/8, ::1 in any notation): names that never leave this machine;
     never a DNS name that merely starts with "127.". Cheap for the common spellings (git's hot path uses it)."""
     if host in ("localhost", "::1"):
         return True
     parts = host.split(".")
-    if len(parts) == 4 and all(part.isascii() and part.isdigit() and str(int(part)) == part for part in parts):
+    if len(parts) == 4 and all(
+        len(part) <= 3 and part.isascii() and part.isdigit() and str(int(part)) == part for part in parts
+    ):
         return parts[0] == "127" and all(int(part) < 256 for part in parts)
     if ":" not in host:
         return False
@@ -92,7 +102,7 @@ def find_host(context: ConfigContext, host: str, port: str = "") -> HostEntry | 
     host, port = host.lower().strip("[]"), port.strip()
     entries = [entry for entry in configured_hosts(context) if entry.host == host]
     for entry in entries:
-        if entry.port and entry.port == port:
+        if entry.port and canonical_port(entry.port) == port:  # "h:0443" in the config is port 443 too
             return entry
     for entry in entries:
         if not entry.port:

@@ -27,19 +27,19 @@ if TYPE_CHECKING:
 
 TOP_KEYS = frozenset({"default_profile", "profiles", "hosts"})
 STRING_KEYS = frozenset({"token_url", "client_id", "client_secret_file", "client_auth", "audience", "ca_bundle"})
-NUMBER_KEYS = frozenset(
-    {
-        "default_lifetime",
-        "min_valid",
-        "connect_timeout",
-        "read_timeout",
-        "deadline",
-        "lock_timeout",
-        "secret_command_timeout",
-    }
-)
+POSITIVE_KEYS = frozenset({"connect_timeout", "read_timeout", "deadline", "secret_command_timeout"})  # not 0 either
+YEAR = 366 * 86400  # the longest token lifetime the cache keeps (entry.MAX_LIFETIME)
+NUMBER_LIMITS = {  # key -> (least, most) seconds: finite, and sane for a helper run inside other tools
+    "default_lifetime": (1, YEAR),  # a shorter lifetime would hand out tokens already expired
+    "min_valid": (0, YEAR),
+    "connect_timeout": (0, 3600),
+    "read_timeout": (0, 3600),
+    "deadline": (0, 3600),
+    "lock_timeout": (0, 3600),
+    "secret_command_timeout": (0, 3600),
+}
+NUMBER_KEYS = frozenset(NUMBER_LIMITS)
 LIST_KEYS = frozenset({"scope", "resource", "client_secret_command"})
-POSITIVE_KEYS = frozenset({"default_lifetime", "connect_timeout", "read_timeout", "deadline", "secret_command_timeout"})
 PROFILE_KEYS = STRING_KEYS | NUMBER_KEYS | LIST_KEYS | {"extra_params"}
 ENV_KEYS = {  # setting -> environment variable
     "token_url": "RIGHTBRAIN_TOKEN_URL",
@@ -116,8 +116,8 @@ def load_settings(context: ConfigContext, overrides: Overrides) -> Settings:
         audience=overrides.audience or pick("audience"),
         resources=tuple(_as_list(profile.get("resource", []))),
         extra_params=tuple(sorted(profile.get("extra_params", {}).items())),
-        default_lifetime=int(profile.get("default_lifetime", 3600)),
-        min_valid=int(profile.get("min_valid", 60)),
+        default_lifetime=float(profile.get("default_lifetime", 3600)),
+        min_valid=float(profile.get("min_valid", 60)),
         ca_bundle=profile.get("ca_bundle", ""),
         connect_timeout=float(profile.get("connect_timeout", 5.0)),
         read_timeout=float(profile.get("read_timeout", 15.0)),
@@ -165,8 +165,7 @@ def _check_value(key: str, value: Any, where: str) -> None:
     if key in STRING_KEYS:
         ok = isinstance(value, str)
     elif key in NUMBER_KEYS:
-        ok = isinstance(value, int | float) and not isinstance(value, bool) and value >= 0
-        ok = ok and (key not in POSITIVE_KEYS or value > 0)
+        ok = is_number_in_range(key, value)
     elif key == "client_secret_command":
         ok = isinstance(value, list) and bool(value) and all(isinstance(item, str) for item in value)
     elif key in LIST_KEYS:
@@ -185,11 +184,21 @@ _EXPECTED = {
 }
 
 
+def is_number_in_range(key: str, value: object) -> bool:
+    """Whether `value` is a number (not a bool) within NUMBER_LIMITS[key]: NaN, infinity, a huge integer and a
+    negative number are not; nor 0 for a POSITIVE_KEYS key. Compared before any conversion, so never overflows."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    least, most = NUMBER_LIMITS[key]
+    return least <= value <= most and (key not in POSITIVE_KEYS or value > 0)
+
+
 def _expected_kind(key: str) -> str:
     """The fix for a key without a specific hint: the kind of value it takes."""
     if key in NUMBER_KEYS:
-        least = "more than 0" if key in POSITIVE_KEYS else "0 or more"
-        return f"use a number of seconds, {least} (e.g. {key} = 10)"
+        least, most = NUMBER_LIMITS[key]
+        lowest = "more than 0" if key in POSITIVE_KEYS else f"at least {least}"
+        return f"use a number of seconds, {lowest} and at most {most} (e.g. {key} = 10)"
     return f'use a string, e.g. {key} = "..."'
 
 

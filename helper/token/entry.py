@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import math
 
+from rightbrain_helper.clock import LAST_RFC3339_SECOND
+
 HEADER = "rightbrain-token-cache 1"
 FIELD_NAMES = (
     "access_token",
@@ -19,6 +21,9 @@ FIELD_NAMES = (
     "token_url",
     "client_id",
 )
+MAX_TIMESTAMP = float(LAST_RFC3339_SECOND)  # later expiry or obtained times could not be printed
+MAX_LIFETIME = 366 * 86400.0  # the longest lifetime the helper keeps (oauth.py caps longer expires_in to it)
+FUTURE_TOLERANCE = 5.0  # seconds an entry's obtained_at may lie ahead of the clock (clocks of an NFS home differ)
 
 
 class Token:
@@ -58,6 +63,12 @@ class Token:
 
     __hash__ = None  # type: ignore[assignment]
 
+    def is_fresh(self, now: float, min_valid: float) -> bool:
+        """Whether the token may be handed out at `now` (seconds since the epoch) with min(min_valid, lifetime / 2)
+        seconds left. False too when it was obtained more than FUTURE_TOLERANCE seconds after `now`: the clock was
+        ahead when it was fetched and has been set back since, so its expiry cannot be trusted (a miss)."""
+        return self.obtained_at - FUTURE_TOLERANCE <= now < self.usable_until(min_valid)
+
     def usable_until(self, min_valid: float) -> float:
         """The moment after which the token is no longer handed out: expiry minus min(min_valid, lifetime / 2)."""
         lifetime = max(self.expires_at - self.obtained_at, 0.0)
@@ -96,9 +107,15 @@ def decode(data: bytes) -> Token | None:
             return None
         values[name] = parsed
     token = Token(**values)  # type: ignore[arg-type]  # names and types checked above
-    if not is_valid_token_text(token.access_token) or token.expires_at < token.obtained_at:
+    if not is_valid_token_text(token.access_token) or not valid_times(token.obtained_at, token.expires_at):
         return None
     return token
+
+
+def valid_times(obtained_at: float, expires_at: float) -> bool:
+    """Both moments printable (0 to MAX_TIMESTAMP), expiry not before obtained, lifetime at most MAX_LIFETIME
+    (plus a second: obtained_at + MAX_LIFETIME may round up by a fraction of one)."""
+    return 0.0 <= obtained_at <= expires_at <= MAX_TIMESTAMP and expires_at - obtained_at <= MAX_LIFETIME + 1.0
 
 
 def is_valid_token_text(value: str) -> bool:
@@ -107,12 +124,12 @@ def is_valid_token_text(value: str) -> bool:
 
 
 def _parse_float(raw: str) -> float | None:
-    """A finite float, or None."""
+    """A finite float written as the encoder writes it (repr: no spaces, underscores or non-ASCII digits), or None."""
     try:
         value = float(raw)
     except ValueError:
         return None
-    return value if math.isfinite(value) else None
+    return value if math.isfinite(value) and repr(value) == raw else None
 
 
 def _escape(value: str) -> str:

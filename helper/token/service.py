@@ -85,7 +85,7 @@ class TokenService:
         try:
             token = self._fetch(settings)
         except HelperError as exc:
-            if stale is None or self.clock.now() >= stale.expires_at:
+            if stale is None or not stale.is_fresh(self.clock.now(), 0):  # expired, or obtained in the future
                 raise
             left = stale.expires_at - self.clock.now()
             self.log.warn(f"refresh failed ({exc}); serving the cached token, which expires in {left:.0f} s")
@@ -108,4 +108,4 @@ class TokenService:
 
     def _fresh(self, token: Token, settings: Settings) -> bool:
         """Whether `token` still has its safety margin left."""
-        return self.clock.now() < token.usable_until(settings.min_valid)
+        return token.is_fresh(self.clock.now(), settings.min_valid)
