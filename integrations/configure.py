@@ -16,7 +16,13 @@ from rightbrain_helper.errors import EXIT_OK, UsageError
 if TYPE_CHECKING:
     from rightbrain_helper.runtime import Runtime
 
-TOOLS = {"git": "git_setup", "docker": "docker_setup", "kubectl": "kubectl_setup"}
+TOOLS = {
+    "git": "git_setup",
+    "docker": "docker_setup",
+    "kubectl": "kubectl_setup",
+    "terraform": "terraform_setup",
+    "cargo": "cargo_setup",
+}
 
 
 class SetupModule(Protocol):

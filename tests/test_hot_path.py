@@ -69,3 +69,45 @@ def test_cache_hit_imports_no_heavy_module(
     assert sorted(HEAVY_MODULES & hit_modules) == []
     assert len(token_server.token_requests()) == 1
     assert printed_token(command, miss.stdout) == printed_token(command, hit.stdout) == token_server.issued[0]
+
+
+# PROBE for a tool's console script: argv is OUT MODULE ARGS..., and main() is MODULE's (e.g. ...integrations.cargo).
+SCRIPT_PROBE = r"""
+import importlib, sys
+heavy_roots = {name.partition(".")[0] for name in HEAVY_MODULES}
+for name in list(sys.modules):
+    if name.partition(".")[0] in heavy_roots:
+        del sys.modules[name]
+out, module = sys.argv[1], sys.argv[2]
+sys.argv = sys.argv[2:]
+code = importlib.import_module(module).main()
+with open(out, "w", encoding="utf-8") as handle:
+    handle.write("\n".join(sorted(sys.modules)))
+sys.exit(code)
+""".replace("HEAVY_MODULES", repr(sorted(HEAVY_MODULES)))
+CARGO_GET = '{"v":1,"registry":{"index-url":"sparse+http://127.0.0.1:5000/index/","name":"test"},"kind":"get","operation":"read"}\n'
+
+
+TOOL_CALLS = {  # module: (argv, stdin, start of the answer)
+    "terraform": (["get", "127.0.0.1:5000"], "", '{"token":"TOKEN"}\n'),
+    "cargo": (["--cargo-plugin"], CARGO_GET, '{"v":[1]}\n{"Ok":{"kind":"get","token":"Bearer TOKEN"'),
+}
+
+
+@pytest.mark.parametrize("module", sorted(TOOL_CALLS))
+def test_tool_cache_hit_imports_no_heavy_module(
+    module: str, helper_env: dict[str, str], token_server: TokenServer, tmp_path: Path
+) -> None:
+    """A terraform `get` and a cargo `get` served from the cache import none of HEAVY_MODULES; the miss before did."""
+    argv, stdin, answer = TOOL_CALLS[module]
+    env = {**helper_env, "RIGHTBRAIN_HOSTS": "127.0.0.1:5000"}
+    command = [PYTHON, "-c", SCRIPT_PROBE, "", f"rightbrain_helper.integrations.{module}", *argv]
+    for name in ("miss", "hit"):
+        out = tmp_path / f"{name}.txt"
+        command[3] = str(out)
+        result = subprocess.run(command, env=env, input=stdin, capture_output=True, text=True, timeout=60, check=False)
+        assert (result.returncode, result.stderr) == (0, "")
+        assert result.stdout.startswith(answer.replace("TOKEN", token_server.issued[0]))
+        modules = set(out.read_text(encoding="utf-8").split("\n"))
+        assert bool(HEAVY_MODULES & modules) == (name == "miss"), sorted(HEAVY_MODULES & modules)
+    assert len(token_server.token_requests()) == 1
