@@ -1,6 +1,6 @@
 """Small standard-library file and hash helpers shared by the cache, the config snapshot and secret files.
 
-These sit on the cache-hit path, so they import nothing beyond os and stat.
+These sit on the cache-hit path, so they import nothing beyond os and stat. Writing is in fswrite.py.
 """
 
 from __future__ import annotations
@@ -13,7 +13,9 @@ try:  # the builtin module is ~0.5 ms; hashlib pulls in OpenSSL for ~6 ms
 except ImportError:  # pragma: no cover - every CPython we support has it
     from hashlib import blake2b
 
-MAX_FILE_BYTES = 64 * 1024
+MAX_FILE_BYTES = 64 * 1024  # secret files and config snapshots; cache entries have their own limit (cache.py)
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 
 
 class UnsafeFile(Exception):
@@ -22,6 +24,14 @@ class UnsafeFile(Exception):
 
 class MissingFile(UnsafeFile):
     """There is no file at the path: the ordinary miss."""
+
+
+class DirectoryInTheWay(UnsafeFile):
+    """A directory stands where the file belongs."""
+
+
+class UnsafeDirectory(Exception):
+    """The directory is a symlink, not a directory, someone else's, or open to group or others: never used."""
 
 
 def digest(*parts: str) -> str:
@@ -34,15 +44,16 @@ def digest(*parts: str) -> str:
     return hasher.hexdigest()
 
 
-def read_private_file(path: str, *, allow_root_owner: bool = False, follow: bool = False) -> bytes:
-    """Read a small regular file owned by us with no group/other bits; raise UnsafeFile for anything else.
+def read_private_file(
+    path: str, *, allow_root_owner: bool = False, follow: bool = False, limit: int = MAX_FILE_BYTES
+) -> bytes:
+    """Read a regular file of at most `limit` bytes owned by us with no group/other bits; raise UnsafeFile for
+    anything else (MissingFile when nothing is there).
 
     Opened with O_NOFOLLOW unless `follow` (a planted symlink is never followed) and O_NONBLOCK (a FIFO
     cannot stall us); the checks run on the opened descriptor, so a swap after the check cannot fool them.
     """
-    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
-    if not follow:
-        flags |= getattr(os, "O_NOFOLLOW", 0)
+    flags = os.O_RDONLY | os.O_NONBLOCK | _CLOEXEC | (0 if follow else _NOFOLLOW)
     try:
         fd = os.open(path, flags)
     except (FileNotFoundError, NotADirectoryError) as exc:  # nothing there (or no directory): the ordinary miss
@@ -50,20 +61,34 @@ def read_private_file(path: str, *, allow_root_owner: bool = False, follow: bool
     except OSError as exc:
         raise UnsafeFile(f"cannot open: {exc.strerror}") from None
     try:
-        info = os.fstat(fd)
-        check_private(info, allow_root_owner=allow_root_owner)
-        data = os.read(fd, MAX_FILE_BYTES + 1)
+        check_private(os.fstat(fd), allow_root_owner=allow_root_owner)
+        data = _read_at_most(fd, limit + 1)
     except OSError as exc:
         raise UnsafeFile(f"cannot read: {exc.strerror}") from None
     finally:
         os.close(fd)
-    if len(data) > MAX_FILE_BYTES:
-        raise UnsafeFile(f"larger than {MAX_FILE_BYTES} bytes")
+    if len(data) > limit:
+        raise UnsafeFile(f"larger than {limit} bytes")
     return data
+
+
+def _read_at_most(fd: int, size: int) -> bytes:
+    """Up to `size` bytes from `fd`, however the kernel splits the reads."""
+    chunks: list[bytes] = []
+    left = size
+    while left > 0:
+        chunk = os.read(fd, left)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
 
 
 def check_private(info: os.stat_result, *, allow_root_owner: bool = False) -> None:
     """Raise UnsafeFile unless `info` is a regular file owned by us (or root, if allowed) with mode 0600 or less."""
+    if stat.S_ISDIR(info.st_mode):
+        raise DirectoryInTheWay("a directory, not a file")
     if not stat.S_ISREG(info.st_mode):
         raise UnsafeFile("not a regular file")
     owners = (os.getuid(), 0) if allow_root_owner else (os.getuid(),)
@@ -73,60 +98,51 @@ def check_private(info: os.stat_result, *, allow_root_owner: bool = False) -> No
         raise UnsafeFile(f"mode {stat.S_IMODE(info.st_mode):04o} lets group or others in; use chmod 600")
 
 
-def ensure_private_dir(path: str) -> None:
-    """Create `path` (mode 0700) if needed; refuse a symlink or a directory owned by someone else."""
-    os.makedirs(path, mode=0o700, exist_ok=True)
-    info = os.lstat(path)
-    if stat.S_ISLNK(info.st_mode) or not stat.S_ISDIR(info.st_mode):
-        raise UnsafeFile(f"{path} is not a plain directory")
+def check_private_dir(path: str) -> bool:
+    """True if `path` is a private directory of ours (not a symlink, owned by us, no group/other bits), False if
+    nothing is there. Raise UnsafeDirectory for anything else, OSError when the path cannot be examined."""
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return False
+    if stat.S_ISLNK(info.st_mode):
+        raise UnsafeDirectory("is a symlink, which the helper never follows")
+    if not stat.S_ISDIR(info.st_mode):
+        raise UnsafeDirectory("is not a directory")
     if info.st_uid != os.getuid():
-        raise UnsafeFile(f"{path} is owned by uid {info.st_uid}, not by uid {os.getuid()}")
-    if stat.S_IMODE(info.st_mode) != 0o700:
-        os.chmod(path, 0o700)
+        raise UnsafeDirectory(f"is owned by uid {info.st_uid}, not by uid {os.getuid()}")
+    if info.st_mode & 0o077:
+        raise UnsafeDirectory(f"has mode {stat.S_IMODE(info.st_mode):04o}, open to group or others")
+    return True
+
+
+def ensure_private_dir(path: str) -> None:
+    """Create `path` with mode 0700 unless it exists (parents as the umask says), then check_private_dir it.
+
+    Only a directory created here is chmodded (so the umask cannot leave it other than 0700): an existing one
+    keeps its mode, because it may be shared (/tmp, a setgid team directory, $HOME) and is then refused.
+    Raise UnsafeDirectory or OSError as check_private_dir does, or OSError when it cannot be created."""
+    if check_private_dir(path):
+        return
+    parent = os.path.dirname(path)
+    if parent:
+        os.makedirs(parent, exist_ok=True)
+    try:
+        os.mkdir(path, 0o700)
+    except FileExistsError:
+        pass  # made by someone else just now: checked below, never chmodded
+    else:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | _NOFOLLOW | _CLOEXEC)
+        try:
+            os.fchmod(fd, 0o700)
+        finally:
+            os.close(fd)
+    if not check_private_dir(path):
+        raise FileNotFoundError(2, "removed while being created", path)
 
 
 def write_private_atomic(path: str, data: bytes) -> None:
-    """Replace `path` with `data` atomically: private temp file beside it, fsync, os.replace, fsync the directory.
+    """fswrite.write_private_atomic (loaded only when something is written, never on a cache hit)."""
+    from rightbrain_helper.fswrite import write_private_atomic as write  # noqa: PLC0415
 
-    Readers take no lock, so they must only ever see the old file or the new one, never a torn write.
-    """
-    directory = os.path.dirname(path)
-    temp = f"{path}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-    fd = os.open(temp, flags, 0o600)
-    try:
-        try:
-            os.fchmod(fd, 0o600)  # the umask may have taken bits away, never added; be exact anyway
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(temp, path)
-    except BaseException:
-        _unlink_quietly(temp)
-        raise
-    _fsync_dir(directory)
-
-
-def _unlink_quietly(path: str) -> None:
-    """Remove `path` if it is there."""
-    try:
-        os.unlink(path)
-    except OSError:
-        pass
-
-
-def _fsync_dir(directory: str) -> None:
-    """Make a rename durable; not every filesystem lets a directory be fsynced, which is fine."""
-    try:
-        fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    write(path, data)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import stat
 import subprocess
@@ -13,7 +14,7 @@ import platformdirs
 import pytest
 
 from rightbrain_helper.settings import paths
-from rightbrain_helper.token.cache import TokenCache
+from rightbrain_helper.token.cache import MAX_ENTRY_BYTES, TokenCache
 from rightbrain_helper.token.entry import Token, decode, encode
 
 from .conftest import run_helper
@@ -62,7 +63,7 @@ HOSTILE: dict[str, Callable[[str], None]] = {
     "empty": lambda path: write_file(path, b""),
     "invalid_utf8": lambda path: write_file(path, planted_entry().replace(b"scope=", b"scope=\xff\xfe")),
     "wrong_types": lambda path: write_file(path, with_line(planted_entry(), b"expires_at=", b"expires_at=soon")),
-    "huge": lambda path: write_file(path, planted_entry(scope="s" * 70_000)),
+    "huge": lambda path: write_file(path, planted_entry(scope="s" * MAX_ENTRY_BYTES)),
     "symlink": plant_symlink,
     "fifo": lambda path: os.mkfifo(path, 0o600),
     "mode_0644": lambda path: write_file(path, planted_entry(), 0o644),
@@ -109,29 +110,45 @@ def test_hostile_entry_is_a_miss_and_is_replaced(
         assert stat.S_IMODE(victim.stat().st_mode) == 0o600
 
 
-def test_directory_at_entry_path_still_yields_a_token(helper_env: dict[str, str], token_server: TokenServer) -> None:
-    """A directory where the entry belongs: the CLI warns that it cannot cache, and prints a token anyway."""
+def test_empty_directory_at_entry_path_is_replaced(helper_env: dict[str, str], token_server: TokenServer) -> None:
+    """An empty directory where the entry belongs is removed and replaced by the entry, silently; the next call
+    is a hit."""
     token_path, _ = entry_paths(helper_env)
     TokenCache(os.path.dirname(token_path)).ensure_directory()
     os.mkdir(token_path, 0o700)
     result = run_helper(["token"], helper_env, timeout=30)
     assert result.returncode == 0, result.stderr
-    assert "Traceback" not in result.stderr
     assert result.stdout == token_server.issued[0] + "\n"
-    assert "warning: could not write the token cache" in result.stderr
-    assert os.path.isdir(token_path)
+    assert result.stderr == ""
+    assert_private_entry(token_path, token_server.issued[0])
+    assert run_helper(["token"], helper_env, timeout=30).stdout == result.stdout
+    assert len(token_server.token_requests()) == 1
+
+
+def test_directory_with_files_at_entry_path_is_one_warning(
+    helper_env: dict[str, str], token_server: TokenServer
+) -> None:
+    """A directory with files in it where the entry belongs is left alone: each call prints a token and one
+    warning naming the path and the fix, never two."""
+    token_path, _ = entry_paths(helper_env)
+    TokenCache(os.path.dirname(token_path)).ensure_directory()
+    os.mkdir(token_path, 0o700)
+    write_file(os.path.join(token_path, "keep"), b"not ours to delete")
+    for call in range(2):
+        result = run_helper(["token"], helper_env, timeout=30)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout == token_server.issued[call] + "\n"
+        lines = result.stderr.splitlines()
+        assert len(lines) == 1, result.stderr
+        assert lines[0].startswith("rightbrain-helper: warning: cannot write cache entry " + token_path)
+        assert "remove it" in lines[0]
+    assert os.listdir(token_path) == ["keep"]
     assert [name for name in os.listdir(os.path.dirname(token_path)) if name.endswith(".tmp")] == []
 
 
-@pytest.mark.parametrize("existing_dir_mode", [None, 0o755])
-def test_everything_written_is_private(
-    existing_dir_mode: int | None, helper_env: dict[str, str], token_server: TokenServer
-) -> None:
+def test_everything_written_is_private(helper_env: dict[str, str], token_server: TokenServer) -> None:
     """Under umask 000: cache dir 0700, entry, lock and config snapshot 0600, and no temp files left behind."""
     cache_dir = helper_env["RIGHTBRAIN_CACHE_DIR"]
-    if existing_dir_mode is not None:
-        os.mkdir(cache_dir)
-        os.chmod(cache_dir, existing_dir_mode)
     write_config(helper_env, "[profiles.default]\nmin_valid = 30\n", age=60)
     result = subprocess.run(
         [HELPER, "token"], env=helper_env, umask=0, capture_output=True, text=True, timeout=60, check=False
@@ -176,16 +193,18 @@ def test_paths_agree_with_platformdirs(xdg: str, tmp_path: Path, monkeypatch: py
 
 
 def test_temp_files_of_crashed_writers_are_cleaned_up(helper_env: dict[str, str], token_server: TokenServer) -> None:
-    """A temp file older than ten minutes beside an entry is removed by the next write; a young one is kept."""
+    """A temp file beside an entry that no live writer holds is removed by the next write, however young; one a
+    live writer holds (its flock) is kept, and so is a file that only looks like one."""
     token_path, _ = entry_paths(helper_env)
-    os.makedirs(os.path.dirname(token_path), mode=0o700, exist_ok=True)
-    stale, young = token_path + ".111.aaaa.tmp", token_path + ".222.bbbb.tmp"
-    for path in (stale, young):
-        with open(path, "wb") as handle:
-            handle.write(b"rightbrain-token-cache 1\ntorn")
-    an_hour_ago = time.time() - 3600
-    os.utime(stale, (an_hour_ago, an_hour_ago))
-    result = run_helper(["token"], helper_env)
+    TokenCache(os.path.dirname(token_path)).ensure_directory()
+    crashed, live = token_path + ".111.aaaa.tmp", token_path + ".222.bbbb.tmp"
+    not_ours = os.path.join(os.path.dirname(token_path), "notes.token.1.2.tmp")
+    for path in (crashed, live, not_ours):
+        write_file(path, b"rightbrain-token-cache 1\ntorn")
+    with open(live, "rb") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # as a writer in another process holds its temp file while writing
+        result = run_helper(["token"], helper_env)
     assert result.returncode == 0, result.stderr
-    assert not os.path.exists(stale)
-    assert os.path.exists(young)
+    assert not os.path.exists(crashed)
+    assert os.path.exists(live)
+    assert os.path.exists(not_ours)

@@ -232,9 +232,9 @@ def test_exit_5_when_the_issuer_is_unreachable(helper_env: dict[str, str]) -> No
     assert len(clock.slept) == 4
 
 
-def test_exit_6_when_the_cache_dir_is_unusable(helper_env: dict[str, str], tmp_path: Path) -> None:
-    """A cache directory that cannot be created (a file is in the way): exit 6 naming it and RIGHTBRAIN_CACHE_DIR."""
-    blocker = tmp_path / "not-a-dir"
-    blocker.write_text("")
-    result = run_cli(["token"], {**helper_env, "RIGHTBRAIN_CACHE_DIR": str(blocker / "cache")})
-    assert_one_line_error(result, EXIT_CACHE, str(blocker / "cache"), "RIGHTBRAIN_CACHE_DIR")
+def test_exit_6_when_the_cache_dir_must_not_be_used(helper_env: dict[str, str], tmp_path: Path) -> None:
+    """A cache directory that is a symlink: exit 6, one line naming it and RIGHTBRAIN_CACHE_DIR (the fix)."""
+    (tmp_path / "real").mkdir(mode=0o700)
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    result = run_cli(["token"], {**helper_env, "RIGHTBRAIN_CACHE_DIR": str(tmp_path / "link")})
+    assert_one_line_error(result, EXIT_CACHE, str(tmp_path / "link"), "symlink", "RIGHTBRAIN_CACHE_DIR")

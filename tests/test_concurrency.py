@@ -1,5 +1,5 @@
-"""Many real processes against one cache: single-flight refresh, dead and stuck lock holders, and writers
-that die mid-write."""
+"""Many real processes against one cache: single-flight refresh, and dead and stuck lock holders (writers that
+die mid-write: test_crash.py)."""
 
 from __future__ import annotations
 
@@ -8,13 +8,11 @@ import signal
 import subprocess
 import time
 
-import pytest
-
 from rightbrain_helper.token.cache import TokenCache
 from rightbrain_helper.token.entry import Token, decode
 
 from .conftest import run_helper
-from .support.procs import HELPER, Gate, LockHolder, entry_paths, read_exactly, run_hooked, spawn_hooked, write_config
+from .support.procs import HELPER, Gate, LockHolder, entry_paths, read_exactly, spawn_hooked, write_config
 from .support.tokenserver import Reply, TokenServer
 
 PROCESSES = 16
@@ -136,59 +134,3 @@ def test_entry_written_while_waiting_for_the_lock_is_served_after_the_timeout(
     assert stdout == "tok-landed-meanwhile\n"
     assert "warning" not in stderr
     assert token_server.token_requests() == []
-
-
-CRASH_POINTS = ("crash-temp-open", "crash-torn", "crash-replace")
-TEMPS_LEFT = {"crash-temp-open": 0, "crash-torn": 1, "crash-replace": 1}  # a crash leaves at most its own temp
-
-
-def leftover_temps(token_path: str) -> list[str]:
-    """Temp files a crashed writer left beside the entry; each must be private (it holds a token)."""
-    directory = os.path.dirname(token_path)
-    temps = [os.path.join(directory, name) for name in os.listdir(directory) if name.endswith(".tmp")]
-    for temp in temps:
-        assert os.lstat(temp).st_mode & 0o777 == 0o600, temp
-    return temps
-
-
-@pytest.mark.parametrize("crash", CRASH_POINTS)
-def test_crash_while_writing_a_new_entry_leaves_none(
-    crash: str, helper_env: dict[str, str], token_server: TokenServer
-) -> None:
-    """A process dying before, during or right after writing the temp file leaves no entry; the next run works."""
-    token_path, _ = entry_paths(helper_env)
-    crashed = run_hooked(crash, ["token"], helper_env)
-    assert crashed.returncode == 70, crashed.stderr
-    assert not os.path.lexists(token_path)
-    temps = leftover_temps(token_path)
-    assert len(temps) == TEMPS_LEFT[crash]
-    for temp in temps:  # torn when the crash hit mid-write, complete when it hit the rename; never the entry
-        with open(temp, "rb") as handle:
-            assert (decode(handle.read()) is None) == (crash == "crash-torn")
-    result = run_helper(["token"], helper_env)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout == token_server.issued[1] + "\n"
-    with open(token_path, "rb") as handle:
-        cached = decode(handle.read())
-    assert cached is not None
-    assert cached.access_token == token_server.issued[1]
-
-
-@pytest.mark.parametrize("crash", CRASH_POINTS)
-def test_crash_while_replacing_an_entry_keeps_the_old_one(
-    crash: str, helper_env: dict[str, str], token_server: TokenServer
-) -> None:
-    """A process dying while replacing an entry leaves the old entry byte for byte, which the next run serves."""
-    first = run_helper(["token"], helper_env)
-    assert first.returncode == 0, first.stderr
-    token_path, _ = entry_paths(helper_env)
-    with open(token_path, "rb") as handle:
-        old = handle.read()
-    crashed = run_hooked(crash, ["token", "--force-refresh"], helper_env)
-    assert crashed.returncode == 70, crashed.stderr
-    with open(token_path, "rb") as handle:
-        assert handle.read() == old
-    result = run_helper(["token"], helper_env)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout == first.stdout == token_server.issued[0] + "\n"
-    assert len(token_server.token_requests()) == 2

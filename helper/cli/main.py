@@ -7,12 +7,12 @@ import sys
 
 from rightbrain_helper import __version__
 from rightbrain_helper.cli.args import USAGE, Args, parse_args
+from rightbrain_helper.cli.cachecmds import clear, status
 from rightbrain_helper.clock import rfc3339
 from rightbrain_helper.errors import EXIT_OK, UsageError
 from rightbrain_helper.jsonout import dumps
 from rightbrain_helper.runtime import Runtime, run_guarded
 from rightbrain_helper.settings.load import Overrides
-from rightbrain_helper.token.cache import TokenCache
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -43,9 +43,9 @@ def _dispatch(arguments: list[str], runtime: Runtime) -> int:
     if args.command in ("token", "header", "json"):
         return _print_token(args, runtime)
     if args.command == "status":
-        return _status(runtime)
+        return status(runtime)
     if args.command == "clear":
-        return _clear(args, runtime)
+        return clear(args.profile, runtime)
     if args.command == "kubectl":
         from rightbrain_helper.integrations.kubectl import handle  # noqa: PLC0415
 
@@ -101,56 +101,3 @@ def _token_json(token: Token, now: float) -> dict[str, str | int | None]:
         "expires_in": int(token.expires_at - now),
         "scope": token.scope or None,
     }
-
-
-def _status(runtime: Runtime) -> int:
-    """One line per cache entry; never a token."""
-    now = runtime.clock.now()
-    rows = [("PROFILE", "ISSUER", "CLIENT ID", "SCOPE", "EXPIRES")]
-    for _key, token in TokenCache(runtime.context().cache_dir).entries():
-        if token is None:
-            rows.append(("?", "?", "?", "?", "unreadable (ignored; replaced on next fetch)"))
-            continue
-        rows.append((token.profile, _host(token.token_url), token.client_id, token.scope or "-", _expiry(token, now)))
-    if len(rows) == 1:
-        runtime.stdout.write("no cached tokens\n")
-        return EXIT_OK
-    widths = [max(len(row[column]) for row in rows) for column in range(4)]
-    for row in rows:
-        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
-        runtime.stdout.write("  ".join([*cells, row[4]]) + "\n")
-    return EXIT_OK
-
-
-def _clear(args: Args, runtime: Runtime) -> int:
-    """Remove every entry, or those of --profile."""
-    cache = TokenCache(runtime.context().cache_dir)
-    removed = 0
-    for key, token in list(cache.entries()):
-        if not args.profile or (token is not None and token.profile == args.profile):
-            removed += cache.remove(key)
-    runtime.stdout.write(f"removed {removed} cached token(s)\n")
-    return EXIT_OK
-
-
-def _host(url: str) -> str:
-    """The host[:port] of a URL, without importing urllib."""
-    rest = url.partition("://")[2]
-    return rest.split("/", 1)[0].rpartition("@")[2] or url
-
-
-def _expiry(token: Token, now: float) -> str:
-    """'expires in 5m 3s' or 'expired 2m ago'."""
-    left = int(token.expires_at - now)
-    if left <= 0:
-        return f"expired {_duration(-left)} ago"
-    return f"expires in {_duration(left)} ({rfc3339(token.expires_at)})"
-
-
-def _duration(seconds: int) -> str:
-    """Seconds as '1h 2m', '5m 3s' or '42s'."""
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return f"{hours}h {minutes}m"
-    return f"{minutes}m {secs}s" if minutes else f"{secs}s"

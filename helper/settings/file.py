@@ -2,7 +2,8 @@
 
 tomllib costs about a whole interpreter start to import, so after a parse the table is kept (marshal, in the
 cache dir, 0600) beside the file's identity (device, inode, size, mtime, ctime). A hit stats the file and loads
-the snapshot; any change to the file, or a snapshot that is not ours and private, means a fresh parse.
+the snapshot; any change to the file, or a snapshot that is not ours and private (or not in a private directory
+of ours), means a fresh parse. The snapshot is only ever a shortcut: nothing wrong with it is an error.
 """
 
 from __future__ import annotations
@@ -14,11 +15,13 @@ import time
 
 from rightbrain_helper.errors import ConfigError
 from rightbrain_helper.private_files import (
+    MAX_FILE_BYTES,
+    UnsafeDirectory,
     UnsafeFile,
+    check_private_dir,
     digest,
     ensure_private_dir,
     read_private_file,
-    write_private_atomic,
 )
 
 TYPE_CHECKING = False
@@ -61,11 +64,14 @@ def _check_config_permissions(path: str, info: os.stat_result) -> None:
 
 
 def _read_snapshot(snapshot: str, identity: tuple[int, ...]) -> dict[str, Any] | None:
-    """The snapshot's table if it is ours, private, well-formed and for this very file version; else None."""
+    """The snapshot's table if it is ours, private, in a private directory of ours, well-formed and for this very
+    file version; else None."""
     try:
+        if not check_private_dir(os.path.dirname(snapshot)):
+            return None
         # marshal is safe enough here: only a private file of ours, in our 0700 directory, is ever loaded
         version, stored_identity, table = marshal.loads(read_private_file(snapshot))  # noqa: S302
-    except (UnsafeFile, ValueError, EOFError, TypeError):
+    except (UnsafeFile, UnsafeDirectory, OSError, ValueError, EOFError, TypeError):
         return None
     if version != SNAPSHOT_VERSION or stored_identity != identity or not isinstance(table, dict):
         return None
@@ -73,12 +79,19 @@ def _read_snapshot(snapshot: str, identity: tuple[int, ...]) -> dict[str, Any] |
 
 
 def _write_snapshot(snapshot: str, identity: tuple[int, ...], table: dict[str, Any]) -> None:
-    """Best effort: a snapshot that cannot be written (or a table marshal cannot hold) only costs speed."""
+    """Best effort: a snapshot that cannot be written (a table marshal cannot hold, or one larger than the reader
+    accepts, or a cache directory that cannot or must not be used) only costs speed."""
+    from rightbrain_helper.fswrite import remove_orphan_temps, write_private_atomic  # noqa: PLC0415  (only after a parse)
+
     try:
         data = marshal.dumps((SNAPSHOT_VERSION, identity, table))
+        if len(data) > MAX_FILE_BYTES:
+            return
         ensure_private_dir(os.path.dirname(snapshot))
         write_private_atomic(snapshot, data)
-    except (ValueError, OSError, UnsafeFile):
+        prefix = os.path.basename(snapshot) + "."
+        remove_orphan_temps(os.path.dirname(snapshot), lambda stem: stem.startswith(prefix), time.time())
+    except (ValueError, OSError, UnsafeDirectory):
         pass
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import sys
 
+from rightbrain_helper.errors import CacheError
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -18,10 +20,19 @@ APP_NAME = "rightbrain-helper"
 
 
 def cache_dir(env: Mapping[str, str]) -> str:
-    """The cache directory: RIGHTBRAIN_CACHE_DIR, else the platform's user cache dir for this app."""
+    """The cache directory: RIGHTBRAIN_CACHE_DIR, else the platform's user cache dir for this app.
+
+    A relative RIGHTBRAIN_CACHE_DIR is a CacheError: it would put a cache in whatever directory git or kubectl
+    happens to run the helper in."""
     override = env.get("RIGHTBRAIN_CACHE_DIR", "")
     if override:
-        return os.path.abspath(os.path.expanduser(override))
+        expanded = os.path.expanduser(override)
+        if not os.path.isabs(expanded):
+            raise CacheError(
+                f"RIGHTBRAIN_CACHE_DIR={override!r} is a relative path; set an absolute one (or ~/...), "
+                "or unset it for the default"
+            )
+        return os.path.normpath(expanded)
     if sys.platform.startswith("linux"):
         return _xdg_dir(env, "XDG_CACHE_HOME", ".cache")
     import platformdirs  # noqa: PLC0415

@@ -3,6 +3,10 @@ a per-key kernel lock so that many processes starting at once make one token req
 
 Layout in the cache directory (0700): `<key>.token` (the entry, 0600) and `<key>.lock` (the refresh lock, 0600,
 never deleted: unlinking a lock file lets two processes hold "the" lock, filelock #574).
+
+Two kinds of trouble, kept apart: a directory the helper must not use (a symlink, someone else's, open to others)
+is a CacheError (exit 6) for every command; an OS error on any cache path is CacheUnavailable, after which the
+token path goes on without the cache and status and clear report it.
 """
 
 from __future__ import annotations
@@ -12,18 +16,20 @@ import time
 
 from rightbrain_helper.errors import CacheError
 from rightbrain_helper.private_files import (
+    DirectoryInTheWay,
     MissingFile,
+    UnsafeDirectory,
     UnsafeFile,
+    check_private_dir,
     digest,
     ensure_private_dir,
     read_private_file,
-    write_private_atomic,
 )
 from rightbrain_helper.token.entry import Token, decode, encode
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
     from contextlib import AbstractContextManager
 
     from rightbrain_helper.log import Log
@@ -31,7 +37,13 @@ if TYPE_CHECKING:
 
 TOKEN_SUFFIX = ".token"
 LOCK_SUFFIX = ".lock"
-STALE_TEMP_SECONDS = 600  # no write takes this long; a temp file this old belongs to a crashed writer
+KEY_LENGTH = 40
+HEX_DIGITS = frozenset("0123456789abcdef")
+# The one size rule for entries, on both sides: write only what read accepts. A 256 KiB token fits with room for
+# the other fields; the token response may be larger (transport.MAX_BODY_BYTES, 1 MiB), and a token too large to
+# cache is used uncached with a warning, never written and then refused.
+MAX_ENTRY_BYTES = 512 * 1024
+DIRECTORY_FIX = "point RIGHTBRAIN_CACHE_DIR at a directory only you can enter (a new path is created 0700)"
 
 
 def cache_key(settings: Settings, secret_fingerprint: str) -> str:
@@ -50,11 +62,21 @@ def cache_key(settings: Settings, secret_fingerprint: str) -> str:
     ]
     for name, value in settings.extra_params:
         parts += [name, value]
-    return digest(*parts)[:40]
+    return digest(*parts)[:KEY_LENGTH]
+
+
+def is_entry_name(name: str) -> bool:
+    """Whether `name` is an entry file name the helper writes (<40 hex digits>.token); nothing else is touched."""
+    key, suffix = name[:KEY_LENGTH], name[KEY_LENGTH:]
+    return suffix == TOKEN_SUFFIX and len(key) == KEY_LENGTH and set(key) <= HEX_DIGITS
 
 
 class LockTimeout(Exception):
     """The refresh lock could not be taken in time."""
+
+
+class CacheUnavailable(Exception):
+    """An OS error on a cache path (directory, entry, lock or temp file); the message names the path and why."""
 
 
 class TokenCache:
@@ -64,76 +86,118 @@ class TokenCache:
         self.directory = directory
         self.log = log
 
+    def check_directory(self) -> bool:
+        """True if the directory is there and private, False if it is not there yet. Raise CacheError for one
+        never to be used, CacheUnavailable when it cannot be examined."""
+        return self._directory_call(check_private_dir)
+
+    def ensure_directory(self) -> None:
+        """Create the directory 0700 if needed; raise as check_directory does (or when it cannot be created)."""
+        self._directory_call(ensure_private_dir)
+
     def read(self, key: str, *, quiet: bool = False) -> Token | None:
-        """The entry for `key`, or None when it is missing, unsafe (symlink, not ours, not private) or corrupt.
+        """The entry for `key`, or None when it is missing, unsafe (symlink, not ours, not private), corrupt or
+        cannot be read.
 
         An unsafe file is worth a warning (someone or something put it there), a corrupt one a debug line; `quiet`
-        for a second look at a file already reported."""
+        for a second look at a file already reported. A directory in the entry's place is left to write()."""
         try:
-            token = decode(read_private_file(self._path(key, TOKEN_SUFFIX)))
+            token = decode(read_private_file(self._path(key, TOKEN_SUFFIX), limit=MAX_ENTRY_BYTES))
         except MissingFile:
             return None
-        except UnsafeFile as exc:
-            if self.log is not None and not quiet:
-                self.log.warn(f"ignoring cache entry {key[:12]}: {exc}; a fetched token will replace it")
+        except DirectoryInTheWay:
+            self._note(f"cache entry {key[:12]} is a directory", warn=False, quiet=quiet)
             return None
-        if token is None and self.log is not None and not quiet:
-            self.log.debug(f"cache entry {key[:12]} is not in the expected format; a fetched token will replace it")
+        except UnsafeFile as exc:
+            self._note(f"ignoring cache entry {key[:12]}: {exc}; a fetched token will replace it", quiet=quiet)
+            return None
+        if token is None:
+            message = f"cache entry {key[:12]} is not in the expected format; a fetched token will replace it"
+            self._note(message, warn=False, quiet=quiet)
         return token
 
     def write(self, key: str, token: Token) -> None:
-        """Atomically replace the entry for `key` (a bad file or a symlink there is replaced, never followed)."""
+        """Atomically replace the entry for `key` (a bad file, a symlink or an empty directory there is replaced,
+        never followed); then remove crashed writers' temp files. Raise CacheUnavailable if it cannot be written
+        (a token too large to cache included), CacheError if the directory must not be used."""
+        from rightbrain_helper.fswrite import write_private_atomic  # noqa: PLC0415  (never on a hit)
+
+        data = encode(token)
+        if len(data) > MAX_ENTRY_BYTES:
+            raise CacheUnavailable(f"the token is too large to cache ({len(data)} bytes, limit {MAX_ENTRY_BYTES})")
         self.ensure_directory()
         path = self._path(key, TOKEN_SUFFIX)
-        write_private_atomic(path, encode(token))
-        self._remove_stale_temp_files(os.path.basename(path))
-
-    def _remove_stale_temp_files(self, entry_name: str) -> None:
-        """Delete temp files a crashed writer left beside the entry; young ones may be another writer's, in use."""
-        cutoff = time.time() - STALE_TEMP_SECONDS
-        for name in os.listdir(self.directory):
-            if name.startswith(entry_name + ".") and name.endswith(".tmp"):
-                path = os.path.join(self.directory, name)
-                try:
-                    if os.lstat(path).st_mtime < cutoff:
-                        os.unlink(path)
-                except OSError:
-                    pass
+        try:
+            write_private_atomic(path, data, replace_empty_dir=True)
+        except OSError as exc:
+            raise CacheUnavailable(f"cannot write cache entry {path}: {exc.strerror or exc}") from None
+        self.remove_orphan_temps(os.path.basename(path) + ".")
 
     def remove(self, key: str) -> bool:
-        """Delete the entry for `key`; True if there was one."""
+        """Delete the entry for `key` (or an empty directory in its place); True if there was one. Raise
+        CacheUnavailable when it cannot be removed."""
+        path = self._path(key, TOKEN_SUFFIX)
         try:
-            os.unlink(self._path(key, TOKEN_SUFFIX))
+            try:
+                os.unlink(path)
+            except IsADirectoryError:
+                os.rmdir(path)  # only an empty one goes: nothing in it can be lost
         except FileNotFoundError:
             return False
+        except OSError as exc:
+            raise CacheUnavailable(f"cannot remove cache entry {path}: {exc.strerror or exc}") from None
         return True
 
+    def remove_orphan_temps(self, prefix: str = "") -> int:
+        """Remove the temp files crashed writers left beside entries whose file names start with `prefix`; a
+        live writer's are kept. Best effort: the count removed."""
+        from rightbrain_helper.fswrite import remove_orphan_temps  # noqa: PLC0415  (never on a hit)
+
+        def ours(stem: str) -> bool:
+            """A temp file of one of our entries: <key>.token.<pid>.<random>.tmp."""
+            return stem.startswith(prefix) and is_entry_name(stem.partition(TOKEN_SUFFIX + ".")[0] + TOKEN_SUFFIX)
+
+        return remove_orphan_temps(self.directory, ours, time.time())
+
     def lock(self, key: str, timeout: float) -> AbstractContextManager[object]:
-        """The per-key refresh lock: a kernel lock (flock), finite wait, no silent fallback to a soft lock."""
+        """The per-key refresh lock: a kernel lock (flock), finite wait, no silent fallback to a soft lock.
+        Entering it raises LockTimeout, or CacheUnavailable when the lock file cannot be used."""
         from rightbrain_helper.token.lock import refresh_lock  # noqa: PLC0415  (filelock loads only on a miss)
 
         self.ensure_directory()
         return refresh_lock(self._path(key, LOCK_SUFFIX), timeout)
 
     def entries(self) -> Iterator[tuple[str, Token | None]]:
-        """Every entry file's key and token (None when unreadable), sorted by key."""
+        """Every entry file's key and token (None when unreadable), sorted by key; raise as check_directory does,
+        or CacheUnavailable when the directory cannot be listed."""
+        if not self.check_directory():
+            return
         try:
             names = sorted(os.listdir(self.directory))
-        except FileNotFoundError:
-            return
+        except OSError as exc:
+            raise CacheUnavailable(f"cannot list the cache directory {self.directory}: {exc.strerror}") from None
         for name in names:
-            if name.endswith(TOKEN_SUFFIX):
-                key = name[: -len(TOKEN_SUFFIX)]
-                yield key, self.read(key)
+            if is_entry_name(name):
+                key = name[:KEY_LENGTH]
+                yield key, self.read(key, quiet=True)
 
-    def ensure_directory(self) -> None:
-        """Create the directory 0700, or refuse one that is a symlink or someone else's."""
+    def _directory_call(self, check: Callable[[str], bool | None]) -> bool:
+        """Run check_private_dir or ensure_private_dir on the directory, translating what it raises."""
         try:
-            ensure_private_dir(self.directory)
-        except (OSError, UnsafeFile) as exc:
-            raise CacheError(
-                f"cache directory {self.directory} cannot be used: {exc}; fix it or set RIGHTBRAIN_CACHE_DIR"
-            ) from None
+            return bool(check(self.directory))
+        except UnsafeDirectory as exc:
+            raise CacheError(f"cache directory {self.directory} {exc}; {DIRECTORY_FIX}") from None
+        except OSError as exc:
+            raise CacheUnavailable(f"cannot use the cache directory {self.directory}: {exc.strerror or exc}") from None
+
+    def _note(self, message: str, *, warn: bool = True, quiet: bool = False) -> None:
+        """A warning (or a debug line) about an entry, unless `quiet` or there is no log."""
+        if self.log is None or quiet:
+            return
+        if warn:
+            self.log.warn(message)
+        else:
+            self.log.debug(message)
 
     def _path(self, key: str, suffix: str) -> str:
         """The file for `key` with `suffix`."""

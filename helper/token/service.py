@@ -7,7 +7,7 @@ filelock is imported below only when a token must be fetched.
 from __future__ import annotations
 
 from rightbrain_helper.errors import CacheError, HelperError
-from rightbrain_helper.token.cache import LockTimeout, TokenCache, cache_key
+from rightbrain_helper.token.cache import CacheUnavailable, LockTimeout, TokenCache, cache_key
 from rightbrain_helper.token.client_secret import read_secret, secret_fingerprint
 
 TYPE_CHECKING = False
@@ -42,7 +42,12 @@ class TokenService:
         cache = TokenCache(settings.cache_dir, self.log)
         key = cache_key(settings, secret_fingerprint(settings.secret))
         started = self.clock.now()
-        cached = cache.read(key)
+        try:
+            present = cache.check_directory()  # the same checks as status and clear; CacheError if refused
+        except CacheUnavailable as exc:
+            self.log.warn(f"{exc}; fetching a token without the cache")
+            return self._fetch(settings)
+        cached = cache.read(key) if present else None
         if cached is not None and not force_refresh and self._fresh(cached, settings):
             self.log.debug(
                 f"cache hit {key[:12]}, usable for {cached.usable_until(settings.min_valid) - started:.0f} s"
@@ -51,13 +56,18 @@ class TokenService:
         return self._refresh(cache, key, settings, started, force_refresh=force_refresh)
 
     def forget(self, settings: Settings, access_token: str = "") -> bool:
-        """Drop the cached entry (only if it holds `access_token`, when given); True if one was dropped."""
+        """Drop the cached entry (only if it holds `access_token`, when given); True if one was dropped. An entry
+        that cannot be removed is a warning; a directory that must not be used, a CacheError."""
         cache = TokenCache(settings.cache_dir, self.log)
         key = cache_key(settings, secret_fingerprint(settings.secret))
-        cached = cache.read(key)
-        if cached is None or (access_token and cached.access_token != access_token):
+        try:
+            cached = cache.read(key) if cache.check_directory() else None
+            if cached is None or (access_token and cached.access_token != access_token):
+                return False
+            return cache.remove(key)
+        except CacheUnavailable as exc:
+            self.log.warn(f"{exc}; the cached token was not dropped")
             return False
-        return cache.remove(key)
 
     def _refresh(
         self, cache: TokenCache, key: str, settings: Settings, started: float, *, force_refresh: bool
@@ -72,16 +82,20 @@ class TokenService:
                     return cached
                 return self._fetch_and_store(cache, key, settings, cached)
         except LockTimeout:
-            cached = cache.read(key, quiet=True)  # the holder may have finished just as we gave up
-            if cached is not None and not force_refresh and self._fresh(cached, settings):
-                return cached
-            self.log.warn(
-                f"cache lock busy for {settings.lock_timeout:g} s (another process refreshing?); fetching without it"
-            )
-            return self._fetch_and_store(cache, key, settings, cached)
+            problem = f"cache lock busy for {settings.lock_timeout:g} s (another process refreshing?)"
+        except CacheUnavailable as exc:  # raised by taking the lock only: the block handles its own
+            problem = str(exc)
+        cached = cache.read(key, quiet=True)  # the holder may have finished just as we gave up
+        if cached is not None and not force_refresh and self._fresh(cached, settings):
+            return cached
+        self.log.warn(f"{problem}; fetching without the lock")
+        return self._fetch_and_store(cache, key, settings, cached, warned=True)
 
-    def _fetch_and_store(self, cache: TokenCache, key: str, settings: Settings, stale: Token | None) -> Token:
-        """Fetch and write the entry; on failure serve a stale token that has not yet expired, with a warning."""
+    def _fetch_and_store(
+        self, cache: TokenCache, key: str, settings: Settings, stale: Token | None, *, warned: bool = False
+    ) -> Token:
+        """Fetch and write the entry; on failure serve a stale token that has not yet expired, with a warning.
+        A write that fails is one warning, or a debug line when the caller has `warned` about the cache already."""
         try:
             token = self._fetch(settings)
         except HelperError as exc:
@@ -92,8 +106,9 @@ class TokenService:
             return stale
         try:
             cache.write(key, token)
-        except (OSError, CacheError) as exc:
-            self.log.warn(f"could not write the token cache ({exc}); the token is used uncached")
+        except (CacheUnavailable, CacheError) as exc:
+            report = self.log.debug if warned else self.log.warn
+            report(f"{exc}; the token is used uncached")
         return token
 
     def _fetch(self, settings: Settings) -> Token:

@@ -25,16 +25,29 @@ HELPER = str(Path(sys.executable).parent / "rightbrain-helper")
 
 # Runs the console script in a child after an optional hook: argv is MODE REPORT_FD SCRIPT ARGS...
 # "report-lock": write b"L" to REPORT_FD the first time the process opens a *.lock file (it reached the lock).
-# "crash-temp-open" / "crash-replace": os._exit(70) when the temp file is created / renamed onto the entry.
-# "crash-torn": write half of the temp file's bytes, then os._exit(70) (a crash between write and replace).
+# Crash points of a write, each os._exit(70), in the order a write goes through them:
+# "crash-temp-open": as the temp file is about to be created; "crash-torn": after writing half of its bytes;
+# "crash-written": all bytes written, before fsync; "crash-fsynced": after fsync, before the rename;
+# "crash-replace": as the temp file is about to be renamed onto the entry; "crash-replaced": right after that.
+# "crash-locked": once the refresh lock is held (at the re-read of the entry under it).
+# "fail:EVENT:SUFFIX:ERRNO[,...]": the audit event EVENT (open, os.mkdir, os.rename, os.remove, os.listdir) on
+# a path ending in SUFFIX raises OSError(errno.ERRNO), as a read-only or full filesystem would.
 HOOKED_HELPER = r"""
-import os, runpy, sys
+import errno, os, runpy, sys
 mode, report, script = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-state = {"reported": False}
+state = {"reported": False, "locked": False}
+faults = [rule.split(":") for rule in mode[len("fail:"):].split(",")] if mode.startswith("fail:") else []
 def hook(event, args):
-    path = args[0] if event == "open" else args[1] if event == "os.rename" else None
+    on_first = event in ("open", "os.mkdir", "os.remove", "os.listdir")
+    path = args[0] if on_first else args[1] if event == "os.rename" else None
     if not isinstance(path, str):
         return
+    for fault_event, suffix, name in faults:
+        if event == fault_event and path.endswith(suffix):
+            code = getattr(errno, name)
+            raise OSError(code, os.strerror(code), path)
+    if event == "open" and path.endswith(".lock"):
+        state["locked"] = True
     if mode == "report-lock" and event == "open" and path.endswith(".lock") and not state["reported"]:
         state["reported"] = True
         os.write(report, b"L")
@@ -42,14 +55,33 @@ def hook(event, args):
         os._exit(70)
     elif mode == "crash-replace" and event == "os.rename" and path.endswith(".token"):
         os._exit(70)
-real_write = os.write
+    elif mode == "crash-locked" and event == "open" and path.endswith(".token") and state["locked"]:
+        os._exit(70)
+def is_temp(fd):
+    return os.readlink(f"/proc/self/fd/{fd}").endswith(".tmp")
+real_write, real_fsync, real_replace = os.write, os.fsync, os.replace
 def torn_write(fd, data):
-    if os.readlink(f"/proc/self/fd/{fd}").endswith(".tmp"):
+    if is_temp(fd):
         real_write(fd, bytes(data)[: len(data) // 2])
         os._exit(70)
     return real_write(fd, data)
+def crashing_fsync(fd):
+    if not is_temp(fd):
+        return real_fsync(fd)
+    if mode == "crash-written":
+        os._exit(70)
+    real_fsync(fd)
+    os._exit(70)
+def crashing_replace(src, dst, **kwargs):
+    real_replace(src, dst, **kwargs)
+    if str(dst).endswith(".token"):
+        os._exit(70)
 if mode == "crash-torn":
     os.write = torn_write
+elif mode in ("crash-written", "crash-fsynced"):
+    os.fsync = crashing_fsync
+elif mode == "crash-replaced":
+    os.replace = crashing_replace
 sys.addaudithook(hook)
 sys.argv = [script, *sys.argv[4:]]
 runpy.run_path(script, run_name="__main__")
@@ -86,9 +118,11 @@ def spawn_hooked(
     return child
 
 
-def run_hooked(mode: str, argv: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    """Run the console script under the hook `mode` to completion."""
-    child = spawn_hooked(mode, argv, env)
+def run_hooked(
+    mode: str, argv: list[str], env: dict[str, str], *, script: str = HELPER, stdin: str = ""
+) -> subprocess.CompletedProcess[str]:
+    """Run a console script (default rightbrain-helper) under the hook `mode` to completion."""
+    child = spawn_hooked(mode, argv, env, script=script, stdin=stdin)
     stdout, stderr = child.communicate(timeout=60)
     return subprocess.CompletedProcess(child.args, child.returncode, stdout, stderr)
 
