@@ -26,17 +26,20 @@ MIN_ATTEMPT_SECONDS = 0.5  # a retry with less time than this left would only ti
 
 
 def fetch_token(settings: Settings, secret: str, transport: Transport, clock: Clock, log: Log) -> Token:
-    """POST the client-credentials request until it succeeds, is refused, or the retry budget is spent."""
+    """POST the client-credentials request until it succeeds, is refused, or the retry budget is spent. Retries are
+    debug lines: a failure is one error (TokenEndpointRejected or TokenEndpointUnavailable) saying how many attempts
+    took how long."""
     check_token_url(settings.token_url)
     form, headers = build_request(settings, secret)
     log.mask(headers.get("Authorization", "").removeprefix("Basic "))  # a server may echo the header back
     host = urlsplit(settings.token_url).netloc
-    give_up_at = clock.now() + settings.deadline
+    started = clock.now()
+    give_up_at = started + settings.deadline
     problem = ""
     for attempt in range(1, MAX_ATTEMPTS + 1):
         remaining = give_up_at - clock.now()
         if remaining <= 0:  # a back-off that overran the deadline (a suspended machine); config.py keeps it > 0
-            raise _give_up(host, attempt - 1, problem)
+            raise _give_up(host, attempt - 1, clock.now() - started, problem)
         timeout = (min(settings.connect_timeout, remaining), min(settings.read_timeout, remaining))
         sent_at = clock.now()
         log.debug(f"POST {settings.token_url} (attempt {attempt}, client_auth {settings.client_auth})")
@@ -54,16 +57,17 @@ def fetch_token(settings: Settings, secret: str, transport: Transport, clock: Cl
             retry_after = _retry_after(response.headers.get("retry-after", ""), clock.now())
         delay = _delay(attempt, retry_after)
         if attempt == MAX_ATTEMPTS or clock.now() + delay + MIN_ATTEMPT_SECONDS > give_up_at:
-            raise _give_up(host, attempt, problem)
-        log.warn(f"token endpoint {host}: {problem}; retrying in {delay:.1f} s")
+            raise _give_up(host, attempt, clock.now() - started, problem)
+        log.debug(f"token endpoint {host}: {problem}; retrying in {delay:.1f} s")
         clock.sleep(delay)
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _give_up(host: str, attempts: int, problem: str) -> TokenEndpointUnavailable:
-    """The error after the last attempt: how many were made, the last failure, and what to check."""
+def _give_up(host: str, attempts: int, elapsed: float, problem: str) -> TokenEndpointUnavailable:
+    """The error after the last attempt: how many were made over how long, the last failure, and what to check."""
+    made = "1 attempt" if attempts == 1 else f"{attempts} attempts"
     return TokenEndpointUnavailable(
-        f"token endpoint {host} failed {attempts} time(s), last: {problem}; "
+        f"token endpoint {host} failed {made} over {elapsed:.1f} s, last: {problem}; "
         "check token_url, the network and proxy settings, or try again later"
     )
 
