@@ -1,5 +1,6 @@
 """One token request with bounded retries: back-off with jitter on network errors, 5xx and 429 (honouring
-Retry-After, capped), all within an overall deadline; no retry on any other answer."""
+Retry-After, capped), all within an overall deadline of wall time, connect to last byte; no retry on any other
+answer."""
 
 from __future__ import annotations
 
@@ -26,9 +27,9 @@ MIN_ATTEMPT_SECONDS = 0.5  # a retry with less time than this left would only ti
 
 
 def fetch_token(settings: Settings, secret: str, transport: Transport, clock: Clock, log: Log) -> Token:
-    """POST the client-credentials request until it succeeds, is refused, or the retry budget is spent. Retries are
-    debug lines: a failure is one error (TokenEndpointRejected or TokenEndpointUnavailable) saying how many attempts
-    took how long."""
+    """POST the client-credentials request until it succeeds, is refused, or the retry budget is spent; every
+    attempt, and all of them together, end within `settings.deadline` seconds. Retries are debug lines: a failure
+    is one error (TokenEndpointRejected or TokenEndpointUnavailable) saying how many attempts took how long."""
     check_token_url(settings.token_url)
     form, headers = build_request(settings, secret)
     log.mask(headers.get("Authorization", "").removeprefix("Basic "))  # a server may echo the header back
@@ -44,7 +45,7 @@ def fetch_token(settings: Settings, secret: str, transport: Transport, clock: Cl
         sent_at = clock.now()
         log.debug(f"POST {settings.token_url} (attempt {attempt}, client_auth {settings.client_auth})")
         try:
-            response = transport.post_form(settings.token_url, form, headers, timeout)
+            response = transport.post_form(settings.token_url, form, headers, timeout, remaining)
         except TransportFailure as exc:
             if not exc.retryable:
                 raise TokenEndpointUnavailable(f"token endpoint {host}: {exc}") from None
