@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import random
 from email.utils import parsedate_to_datetime
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
-from .errors import TokenEndpointRejected, TokenEndpointUnavailable, TransportFailure
+from .errors import TokenEndpointRejected, TokenEndpointUnavailable, TransportFailure, one_line
 from .oauth import build_request, describe_body, error_from_response, parse_success
+from .secret_forms import redact, secret_forms
 from .urls import check_token_url
 
 TYPE_CHECKING = False
@@ -32,7 +33,9 @@ def fetch_token(settings: Settings, secret: str, transport: Transport, clock: Cl
     is one error (TokenEndpointRejected or TokenEndpointUnavailable) saying how many attempts took how long."""
     check_token_url(settings.token_url)
     form, headers = build_request(settings, secret)
-    log.mask(headers.get("Authorization", "").removeprefix("Basic "))  # a server may echo the header back
+    for form_of_secret in secret_forms(secret):  # a server may echo any of them back, and the debug lines show them
+        log.mask(form_of_secret)
+    log.mask(headers.get("Authorization", "").removeprefix("Basic "))  # the credentials exactly as sent, whole
     host = urlsplit(settings.token_url).netloc
     started = clock.now()
     give_up_at = started + settings.deadline
@@ -43,13 +46,13 @@ def fetch_token(settings: Settings, secret: str, transport: Transport, clock: Cl
             raise _give_up(host, attempt - 1, clock.now() - started, problem)
         timeout = (min(settings.connect_timeout, remaining), min(settings.read_timeout, remaining))
         sent_at = clock.now()
-        log.debug(f"POST {settings.token_url} (attempt {attempt}, client_auth {settings.client_auth})")
+        _log_request(log, settings, attempt, form, headers)
         try:
             response = transport.post_form(settings.token_url, form, headers, timeout, remaining)
         except TransportFailure as exc:
+            problem, retry_after = redact(str(exc), secret), None
             if not exc.retryable:
-                raise TokenEndpointUnavailable(f"token endpoint {host}: {exc}") from None
-            problem, retry_after = str(exc), None
+                raise TokenEndpointUnavailable(f"token endpoint {host}: {problem}") from None
         else:
             log.debug(f"token endpoint answered HTTP {response.status}")
             if not _is_transient(response.status):
@@ -62,6 +65,17 @@ def fetch_token(settings: Settings, secret: str, transport: Transport, clock: Cl
         log.debug(f"token endpoint {host}: {problem}; retrying in {delay:.1f} s")
         clock.sleep(delay)
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _log_request(
+    log: Log, settings: Settings, attempt: int, form: list[tuple[str, str]], headers: dict[str, str]
+) -> None:
+    """The request as sent, for --verbose. The credentials in it are shown as *** by the log's mask, which
+    fetch_token has given every form of the secret: this line is what tests of that mask watch."""
+    if log.verbose:
+        sent = ", ".join(f"{name}: {value}" for name, value in headers.items())
+        log.debug(f"POST {settings.token_url} (attempt {attempt}, client_auth {settings.client_auth}) {sent}")
+        log.debug(f"request body: {urlencode(form)}")
 
 
 def _give_up(host: str, attempts: int, elapsed: float, problem: str) -> TokenEndpointUnavailable:
@@ -83,9 +97,9 @@ def _settle(response: HttpResponse, settings: Settings, sent_at: float, secret: 
     if 200 <= response.status < 300:
         return parse_success(response, settings, sent_at, secret)
     if 300 <= response.status < 400:
-        target = response.headers.get("location", "elsewhere")
+        target = one_line(redact(response.headers.get("location", "elsewhere")[:4096], secret), 120)
         raise TokenEndpointRejected(
-            f"token endpoint redirected (HTTP {response.status}) to {target[:120]}; "
+            f"token endpoint redirected (HTTP {response.status}) to {target}; "
             "set token_url to the final URL (redirects are not followed with the secret)"
         )
     raise error_from_response(response, settings, secret)

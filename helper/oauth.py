@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import base64
 import json
-from urllib.parse import parse_qsl, quote, quote_plus
+from urllib.parse import parse_qsl, quote_plus
 
 from . import PROJECT, __version__
 from .entry import Token, is_valid_token_text
 from .errors import ConfigError, TokenEndpointRejected, one_line
+from .secret_forms import redact
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -29,6 +30,7 @@ RESERVED_PARAMS = frozenset(
         "client_assertion_type",
     }
 )
+EXCERPT_SOURCE_BYTES = 4096  # how much of an unexpected body is read (and masked) to make its excerpt
 MAX_LIFETIME = 366 * 86400.0  # a longer expires_in is taken as "a year": expiry dates must stay printable
 ERROR_HINTS = {
     "invalid_client": "check client_id, the client secret and client_auth (basic, basic-raw or post)",
@@ -85,7 +87,7 @@ def parse_success(response: HttpResponse, settings: Settings, sent_at: float, se
         raise TokenEndpointRejected("the access_token holds spaces or non-ASCII characters, so no tool could send it")
     token_type = body.get("token_type")
     if not isinstance(token_type, str) or token_type.lower() != "bearer":
-        shown = one_line(str(token_type), 40)
+        shown = _clean(str(token_type), secret, 40)
         raise TokenEndpointRejected(f"token_type is {shown!r}, not Bearer; only Bearer tokens can be handed to tools")
     lifetime = _lifetime(body.get("expires_in"), settings.default_lifetime)
     scope = body.get("scope")
@@ -122,15 +124,21 @@ def error_from_body(
     description = body.get("error_description")
     said = f": {_clean(description, secret, 200)}" if isinstance(description, str) and description else ""
     hint = ERROR_HINTS.get(code, "see the issuer's documentation for this error code")
-    where = f"profile {settings.profile!r}, client {settings.client_id!r}"
-    return TokenEndpointRejected(f"token endpoint refused ({code}, HTTP {response.status}){said}; {hint} ({where})")
+    return TokenEndpointRejected(
+        f"token endpoint refused ({code}, HTTP {response.status}){said}; {hint} ({_where(settings)})"
+    )
+
+
+def _where(settings: Settings) -> str:
+    """Which profile and client a refusal is about."""
+    return f"profile {settings.profile!r}, client {settings.client_id!r}"
 
 
 def describe_body(response: HttpResponse, secret: str) -> str:
     """Status, content type and a short, sanitized excerpt of a body that is not what we expected."""
-    content_type = one_line(response.headers.get("content-type", "no content type"), 60)
-    text = _redact(response.body.decode("utf-8", "replace"), secret)[:2000]
-    excerpt = one_line(_strip_tags(text), 120) or "empty body"
+    content_type = _clean(response.headers.get("content-type", "no content type"), secret, 60)
+    text = redact(response.body[:EXCERPT_SOURCE_BYTES].decode("utf-8", "replace"), secret)
+    excerpt = _clean(_strip_tags(text), secret, 120) or "empty body"
     return f"HTTP {response.status} ({content_type}): {excerpt}"
 
 
@@ -185,14 +193,7 @@ def _strip_tags(text: str) -> str:
 
 
 def _clean(text: str, secret: str, limit: int) -> str:
-    """One line of at most `limit` characters; the secret is masked first, so no cut can leave a piece of it."""
-    return one_line(_redact(text, secret), limit)
-
-
-def _redact(text: str, secret: str) -> str:
-    """Mask the secret, raw or form-encoded (as in an echoed request body), should a server echo it."""
-    if not secret:
-        return text
-    for form in sorted({secret, quote_plus(secret, safe=""), quote(secret, safe="")}, key=len, reverse=True):
-        text = text.replace(form, "***")
-    return text
+    """One line of at most `limit` characters, masked before it is collapsed and again before it is cut, so
+    neither step can leave (or join up) a piece of the secret."""
+    collapsed = one_line(redact(text[: limit + EXCERPT_SOURCE_BYTES], secret), limit + EXCERPT_SOURCE_BYTES)
+    return one_line(redact(collapsed, secret), limit)
