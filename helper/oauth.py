@@ -30,6 +30,7 @@ RESERVED_PARAMS = frozenset(
         "client_assertion_type",
     }
 )
+CLIENT_REFUSED = (401, 403)  # statuses that refuse the client even without an OAuth error body
 EXCERPT_SOURCE_BYTES = 4096  # how much of an unexpected body is read (and masked) to make its excerpt
 MAX_LIFETIME = 366 * 86400.0  # a longer expires_in is taken as "a year": expiry dates must stay printable
 ERROR_HINTS = {
@@ -105,10 +106,13 @@ def parse_success(response: HttpResponse, settings: Settings, sent_at: float, se
 
 
 def error_from_response(response: HttpResponse, settings: Settings, secret: str) -> TokenEndpointRejected:
-    """The one-line error for a 4xx answer (or an error object sent with any status)."""
+    """The one-line error for a 4xx answer (or an error object sent with any status). A 401 or 403 without an
+    OAuth error (an empty, HTML or plain-text body, as some servers answer a wrong secret) is the client refused."""
     try:
         body = _decode_body(response, secret)
     except TokenEndpointRejected as exc:
+        if response.status in CLIENT_REFUSED:
+            return _client_refused(settings, describe_body(response, secret))
         return exc
     return error_from_body(response, body, settings, secret)
 
@@ -119,6 +123,8 @@ def error_from_body(
     """RFC 6749 §5.2: name the code, the status, the server's description, and the setting to check."""
     code = body.get("error")
     if not isinstance(code, str) or not code:
+        if response.status in CLIENT_REFUSED:
+            return _client_refused(settings, f"HTTP {response.status} without an OAuth error code")
         return TokenEndpointRejected(f"token endpoint answered HTTP {response.status} without an OAuth error code")
     code = _clean(code, secret, 60)
     description = body.get("error_description")
@@ -126,6 +132,14 @@ def error_from_body(
     hint = ERROR_HINTS.get(code, "see the issuer's documentation for this error code")
     return TokenEndpointRejected(
         f"token endpoint refused ({code}, HTTP {response.status}){said}; {hint} ({_where(settings)})"
+    )
+
+
+def _client_refused(settings: Settings, answer: str) -> TokenEndpointRejected:
+    """A 401 or 403 that names no OAuth error (`answer` says what came instead): most often a wrong client id,
+    secret or client_auth, so the same hint as invalid_client."""
+    return TokenEndpointRejected(
+        f"token endpoint refused the client ({answer}); {ERROR_HINTS['invalid_client']} ({_where(settings)})"
     )
 
 
