@@ -1,7 +1,8 @@
 """Diagnostics on stderr: warnings always, debug lines with --verbose; every line passes through a mask.
 
-Not the logging module: it costs more to import than a whole cache hit. Secrets and tokens are registered with
-`mask` as soon as they are known, and no line leaves here with one in it.
+Not the logging module: it costs more to import than a whole cache hit. Secrets, their encodings and tokens are
+registered with `mask` as soon as they are known, and no line leaves here with one in it, nor with any piece of
+one PIECE characters long (a server that echoes half a header back must not show half a secret).
 """
 
 from __future__ import annotations
@@ -10,11 +11,65 @@ import sys
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Iterable
     from typing import TextIO
 
 PREFIX = "rightbrain-helper"
 MASK = "***"
 MIN_MASKED = 4  # masking a one-letter "secret" would garble every line without hiding anything
+PIECE = 8  # any run of this many characters of a masked value is masked: a cut copy hides as well as a whole one
+
+
+class Mask:
+    """Values never to be shown. Each is hidden whole and by every piece of PIECE characters, so a copy cut at any
+    offset, or trimmed afterwards, leaves at most PIECE - 1 characters of it; values shorter than PIECE (but at
+    least MIN_MASKED) are hidden whole."""
+
+    __slots__ = ("_pieces", "_short")
+
+    def __init__(self, values: Iterable[str] = ()) -> None:
+        self._pieces: set[str] = set()
+        self._short: list[str] = []
+        for value in values:
+            self.add(value)
+
+    def add(self, value: str) -> None:
+        """Hide `value` (and its pieces) from now on."""
+        if len(value) >= PIECE:
+            self._pieces.update(value[start : start + PIECE] for start in range(len(value) - PIECE + 1))
+        elif len(value) >= MIN_MASKED and value not in self._short:
+            self._short.append(value)
+
+    def apply(self, text: str) -> str:
+        """`text` with each maximal run made of hidden values or their pieces replaced by MASK."""
+        spans = self._spans(text)
+        if not spans:
+            return text
+        out, done = [], 0
+        for start, end in spans:
+            out += [text[done:start], MASK]
+            done = end
+        out.append(text[done:])
+        return "".join(out)
+
+    def _spans(self, text: str) -> list[tuple[int, int]]:
+        """Sorted, merged (start, end) ranges of `text` to hide."""
+        found: list[tuple[int, int]] = []
+        if self._pieces:
+            pieces = self._pieces
+            found += [(at, at + PIECE) for at in range(len(text) - PIECE + 1) if text[at : at + PIECE] in pieces]
+        for value in self._short:
+            at = text.find(value)
+            while at >= 0:
+                found.append((at, at + len(value)))
+                at = text.find(value, at + 1)
+        merged: list[tuple[int, int]] = []
+        for start, end in sorted(found):
+            if merged and start <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+            else:
+                merged.append((start, end))
+        return merged
 
 
 class Log:
@@ -23,19 +78,15 @@ class Log:
     def __init__(self, *, verbose: bool = False, stream: TextIO | None = None) -> None:
         self.verbose = verbose
         self.stream = stream if stream is not None else sys.stderr
-        self._masked: list[str] = []
+        self._mask = Mask()
 
     def mask(self, value: str) -> None:
-        """Never let `value` (a secret or a token) appear in a line written from now on."""
-        if len(value) >= MIN_MASKED and value not in self._masked:
-            self._masked.append(value)
-            self._masked.sort(key=len, reverse=True)
+        """Never let `value` (a secret, an encoding of it, or a token), or a piece of it, appear in a line."""
+        self._mask.add(value)
 
     def redact(self, text: str) -> str:
-        """`text` with every registered value replaced by ***."""
-        for value in self._masked:
-            text = text.replace(value, MASK)
-        return text
+        """`text` with every registered value, and every piece of one, replaced by ***."""
+        return self._mask.apply(text)
 
     def debug(self, message: str) -> None:
         """A detail for --verbose."""

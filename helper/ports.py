@@ -31,9 +31,16 @@ class Transport(Protocol):
     """Sends one form POST; raises TransportFailure for connection errors and timeouts. No retries here."""
 
     def post_form(
-        self, url: str, form: list[tuple[str, str]], headers: dict[str, str], timeout: tuple[float, float]
+        self,
+        url: str,
+        form: list[tuple[str, str]],
+        headers: dict[str, str],
+        timeout: tuple[float, float],
+        total_timeout: float,
     ) -> HttpResponse:
-        """POST `form` to `url` and return the response, whatever its status."""
+        """POST `form` to `url` and return the response, whatever its status. `timeout` is (connect, read) seconds
+        per socket operation; `total_timeout` bounds the whole exchange, connect to last byte, in seconds of wall
+        time: past it, TransportFailure (retryable)."""
 
 
 TransportFactory: TypeAlias = "Callable[[Settings], Transport]"

@@ -125,7 +125,7 @@ def _get(request: Request, runtime: Runtime) -> None:
         return
     settings = runtime.settings(entry.overrides())
     token = runtime.service.get_token(settings)
-    expiry = str(int(token.usable_until(settings.min_valid)))
+    expiry = str(int(token.reported_expiry(settings.min_valid, runtime.clock.now())))
     if _wants_bearer(request):
         pairs = [
             ("capability[]", "authtype"),

@@ -7,7 +7,8 @@ ExecCredential JSON object) in the environment, and reads an ExecCredential from
      "status":{"token":"<token>","expirationTimestamp":"<RFC 3339, UTC>"}}
 
 The apiVersion is echoed exactly (client-go refuses any other); the expiry is the token's expiry minus the safety
-margin, because client-go re-runs the plugin only once that moment has passed. stdin is never read (the plugin
+margin, because client-go re-runs the plugin only once that moment has passed (a token served after a failed
+refresh, already inside its margin, gets its true expiry instead: still in the future). stdin is never read (the plugin
 never prompts), and every failure is one line on stderr with exit code 1, which kubectl shows as
 `getting credentials: exec: executable ... failed with exit code 1` under the helper's line.
 """
@@ -43,7 +44,7 @@ def _respond(overrides: Overrides, runtime: Runtime) -> int:
     api_version = requested_api_version(runtime.env.get("KUBERNETES_EXEC_INFO", ""))
     settings = runtime.settings(overrides)
     token = runtime.service.get_token(settings)
-    expiry = rfc3339(token.usable_until(settings.min_valid))
+    expiry = rfc3339(token.reported_expiry(settings.min_valid, runtime.clock.now()))
     runtime.stdout.write(exec_credential(api_version, token.access_token, expiry) + "\n")
     runtime.stdout.flush()
     return EXIT_OK

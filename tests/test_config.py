@@ -236,7 +236,12 @@ class RecordingTransport:
         self.urls: list[str] = []
 
     def post_form(
-        self, url: str, form: list[tuple[str, str]], headers: dict[str, str], timeout: tuple[float, float]
+        self,
+        url: str,
+        form: list[tuple[str, str]],
+        headers: dict[str, str],
+        timeout: tuple[float, float],
+        total_timeout: float,
     ) -> HttpResponse:
         """Record and refuse."""
         self.urls.append(url)

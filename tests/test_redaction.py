@@ -133,7 +133,7 @@ def test_server_errors_echoing_the_secret_are_masked(helper_env: dict[str, str],
     token_server.queue(*[Reply(500, body, {"Retry-After": "0", "Content-Type": "text/html"}) for _ in range(5)])
     result = run_cli(["--verbose", "token"], helper_env, clock=FakeClock())
     assert result.code == 5
-    assert result.stderr.count("warning:") == 4
+    assert result.stderr.count("retrying in") == 4
     assert_clean(result, token_server)
 
 

@@ -35,7 +35,7 @@ def fetch_with(env: dict[str, str], clock: FakeClock) -> CliResult:
 
 
 def error_line(result: CliResult) -> str:
-    """The last stderr line, which must be the error (warnings about retries come before it)."""
+    """The last stderr line, which must be the error."""
     lines = result.stderr.splitlines()
     assert lines, "no error reported"
     assert "Traceback" not in result.stderr
@@ -61,18 +61,25 @@ def never_answer(token_server: TokenServer) -> Iterator[threading.Event]:
 def test_503_then_success_gives_one_token_from_two_requests(
     helper_env: dict[str, str], token_server: TokenServer
 ) -> None:
-    """A transient 503 is retried after a short jittered back-off; the user just gets the token."""
+    """A transient 503 is retried after a short jittered back-off; the user just gets the token, with nothing on
+    stderr (git and kubectl show a plugin's stderr verbatim): the retry is a debug line for --verbose."""
     token_server.queue(Reply(503, "busy", {"Content-Type": "text/plain"}))
     clock = FakeClock()
     result = fetch_with(helper_env, clock)
     assert result.code == 0, result.stderr
     assert result.stdout == token_server.issued[0] + "\n"
+    assert result.stderr == ""
     assert len(token_server.issued) == 1
     assert len(token_server.token_requests()) == 2
     assert len(clock.slept) == 1
     assert fetch.FIRST_DELAY / 2 <= clock.slept[0] <= fetch.FIRST_DELAY
-    assert "HTTP 503" in result.stderr
-    assert "retrying" in result.stderr
+    token_server.queue(Reply(503, "busy", {"Content-Type": "text/plain"}))
+    verbose = run_cli(["--verbose", "token", "--force-refresh"], helper_env, clock=clock)
+    assert verbose.code == 0, verbose.stderr
+    retries = [line for line in verbose.stderr.splitlines() if "retrying in" in line]
+    assert len(retries) == 1
+    assert retries[0].startswith("rightbrain-helper: debug: token endpoint 127.0.0.1:")
+    assert "HTTP 503 (text/plain): busy" in retries[0]
 
 
 @pytest.mark.parametrize("status", [429, 503])
@@ -140,7 +147,8 @@ def test_retry_after_beyond_the_deadline_gives_up_without_waiting(
 
 
 def test_persistent_500_gives_up_after_bounded_attempts(helper_env: dict[str, str], token_server: TokenServer) -> None:
-    """A 500 every time: MAX_ATTEMPTS requests within the deadline, then exit 5 naming the last failure."""
+    """A 500 every time: MAX_ATTEMPTS requests within the deadline, then exit 5 in one stderr line saying how many
+    attempts were made over how long, and naming the last failure."""
     token_server.queue(*[Reply(500, f"failure #{n}", {"Content-Type": "text/plain"}) for n in range(1, 11)])
     clock = FakeClock()
     result = fetch_with(helper_env, clock)
@@ -150,7 +158,8 @@ def test_persistent_500_gives_up_after_bounded_attempts(helper_env: dict[str, st
     assert sum(clock.slept) < 30
     assert clock.slept == sorted(clock.slept)  # the back-off grows
     line = error_line(result)
-    assert f"failed {fetch.MAX_ATTEMPTS} time(s)" in line
+    assert result.stderr == line + "\n"
+    assert f"failed {fetch.MAX_ATTEMPTS} attempts over {sum(clock.slept):.1f} s, last: " in line
     assert f"HTTP 500 (text/plain): failure #{fetch.MAX_ATTEMPTS}" in line
     assert result.stdout == ""
 

@@ -1,16 +1,18 @@
 """One token request with bounded retries: back-off with jitter on network errors, 5xx and 429 (honouring
-Retry-After, capped), all within an overall deadline; no retry on any other answer."""
+Retry-After, capped), all within an overall deadline of wall time, connect to last byte; no retry on any other
+answer."""
 
 from __future__ import annotations
 
 import random
 from datetime import UTC, datetime
 from email.utils import parsedate_tz
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
-from rightbrain_helper.errors import TokenEndpointRejected, TokenEndpointUnavailable, TransportFailure
+from rightbrain_helper.errors import TokenEndpointRejected, TokenEndpointUnavailable, TransportFailure, one_line
 from rightbrain_helper.oauth.request import build_request, describe_body, error_from_response, parse_success
 from rightbrain_helper.oauth.urls import check_token_url
+from rightbrain_helper.secret_forms import redact, secret_forms
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -28,26 +30,31 @@ MIN_ATTEMPT_SECONDS = 0.5  # a retry with less time than this left would only ti
 
 
 def fetch_token(settings: Settings, secret: str, transport: Transport, clock: Clock, log: Log) -> Token:
-    """POST the client-credentials request until it succeeds, is refused, or the retry budget is spent."""
+    """POST the client-credentials request until it succeeds, is refused, or the retry budget is spent; every
+    attempt, and all of them together, end within `settings.deadline` seconds. Retries are debug lines: a failure
+    is one error (TokenEndpointRejected or TokenEndpointUnavailable) saying how many attempts took how long."""
     check_token_url(settings.token_url)
     form, headers = build_request(settings, secret)
-    log.mask(headers.get("Authorization", "").removeprefix("Basic "))  # a server may echo the header back
+    for form_of_secret in secret_forms(secret):  # a server may echo any of them back, and the debug lines show them
+        log.mask(form_of_secret)
+    log.mask(headers.get("Authorization", "").removeprefix("Basic "))  # the credentials exactly as sent, whole
     host = urlsplit(settings.token_url).netloc
-    give_up_at = clock.now() + settings.deadline
+    started = clock.now()
+    give_up_at = started + settings.deadline
     problem = ""
     for attempt in range(1, MAX_ATTEMPTS + 1):
         remaining = give_up_at - clock.now()
         if remaining <= 0:  # a back-off that overran the deadline (a suspended machine); config.py keeps it > 0
-            raise _give_up(host, attempt - 1, problem)
+            raise _give_up(host, attempt - 1, clock.now() - started, problem)
         timeout = (min(settings.connect_timeout, remaining), min(settings.read_timeout, remaining))
         sent_at = clock.now()
-        log.debug(f"POST {settings.token_url} (attempt {attempt}, client_auth {settings.client_auth})")
+        _log_request(log, settings, attempt, form, headers)
         try:
-            response = transport.post_form(settings.token_url, form, headers, timeout)
+            response = transport.post_form(settings.token_url, form, headers, timeout, remaining)
         except TransportFailure as exc:
+            problem, retry_after = redact(str(exc), secret), None
             if not exc.retryable:
-                raise TokenEndpointUnavailable(f"token endpoint {host}: {exc}") from None
-            problem, retry_after = str(exc), None
+                raise TokenEndpointUnavailable(f"token endpoint {host}: {problem}") from None
         else:
             log.debug(f"token endpoint answered HTTP {response.status}")
             if not _is_transient(response.status):
@@ -56,16 +63,28 @@ def fetch_token(settings: Settings, secret: str, transport: Transport, clock: Cl
             retry_after = _retry_after(response.headers.get("retry-after", ""), clock.now())
         delay = _delay(attempt, retry_after)
         if attempt == MAX_ATTEMPTS or clock.now() + delay + MIN_ATTEMPT_SECONDS > give_up_at:
-            raise _give_up(host, attempt, problem)
-        log.warn(f"token endpoint {host}: {problem}; retrying in {delay:.1f} s")
+            raise _give_up(host, attempt, clock.now() - started, problem)
+        log.debug(f"token endpoint {host}: {problem}; retrying in {delay:.1f} s")
         clock.sleep(delay)
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _give_up(host: str, attempts: int, problem: str) -> TokenEndpointUnavailable:
-    """The error after the last attempt: how many were made, the last failure, and what to check."""
+def _log_request(
+    log: Log, settings: Settings, attempt: int, form: list[tuple[str, str]], headers: dict[str, str]
+) -> None:
+    """The request as sent, for --verbose. The credentials in it are shown as *** by the log's mask, which
+    fetch_token has given every form of the secret: this line is what tests of that mask watch."""
+    if log.verbose:
+        sent = ", ".join(f"{name}: {value}" for name, value in headers.items())
+        log.debug(f"POST {settings.token_url} (attempt {attempt}, client_auth {settings.client_auth}) {sent}")
+        log.debug(f"request body: {urlencode(form)}")
+
+
+def _give_up(host: str, attempts: int, elapsed: float, problem: str) -> TokenEndpointUnavailable:
+    """The error after the last attempt: how many were made over how long, the last failure, and what to check."""
+    made = "1 attempt" if attempts == 1 else f"{attempts} attempts"
     return TokenEndpointUnavailable(
-        f"token endpoint {host} failed {attempts} time(s), last: {problem}; "
+        f"token endpoint {host} failed {made} over {elapsed:.1f} s, last: {problem}; "
         "check token_url, the network and proxy settings, or try again later"
     )
 
@@ -80,9 +99,9 @@ def _settle(response: HttpResponse, settings: Settings, sent_at: float, secret: 
     if 200 <= response.status < 300:
         return parse_success(response, settings, sent_at, secret)
     if 300 <= response.status < 400:
-        target = response.headers.get("location", "elsewhere")
+        target = one_line(redact(response.headers.get("location", "elsewhere")[:4096], secret), 120)
         raise TokenEndpointRejected(
-            f"token endpoint redirected (HTTP {response.status}) to {target[:120]}; "
+            f"token endpoint redirected (HTTP {response.status}) to {target}; "
             "set token_url to the final URL (redirects are not followed with the secret)"
         )
     raise error_from_response(response, settings, secret)

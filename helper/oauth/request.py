@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import base64
 import math
-from urllib.parse import parse_qsl, quote, quote_plus
+from urllib.parse import parse_qsl, quote_plus
 
 from rightbrain_helper import PROJECT, __version__
 from rightbrain_helper.errors import ConfigError, TokenEndpointRejected, one_line
 from rightbrain_helper.jsonin import JsonInputError, loads_bounded
+from rightbrain_helper.secret_forms import redact
 from rightbrain_helper.token.entry import MAX_LIFETIME, Token, is_valid_token_text
 
 TYPE_CHECKING = False
@@ -32,6 +33,8 @@ RESERVED_PARAMS = frozenset(
 )
 MIN_LIFETIME = 1.0  # a shorter expires_in is refused: the token would expire before any tool could use it
 MAX_RESPONSE_CHARS = 1024 * 1024  # the transport reads at most 1 MiB; a longer answer is not a token response
+CLIENT_REFUSED = (401, 403)  # statuses that refuse the client even without an OAuth error body
+EXCERPT_SOURCE_BYTES = 4096  # how much of an unexpected body is read (and masked) to make its excerpt
 ERROR_HINTS = {
     "invalid_client": "check client_id, the client secret and client_auth (basic, basic-raw or post)",
     "invalid_scope": "check scope (--scope, RIGHTBRAIN_SCOPE or scope in the profile)",
@@ -87,7 +90,7 @@ def parse_success(response: HttpResponse, settings: Settings, sent_at: float, se
         raise TokenEndpointRejected("the access_token holds spaces or non-ASCII characters, so no tool could send it")
     token_type = body.get("token_type")
     if not isinstance(token_type, str) or token_type.lower() != "bearer":
-        shown = one_line(str(token_type)[:80], 40)
+        shown = _clean(str(token_type), secret, 40)
         raise TokenEndpointRejected(f"token_type is {shown!r}, not Bearer; only Bearer tokens can be handed to tools")
     lifetime = _lifetime(body.get("expires_in"), settings.default_lifetime)
     scope = body.get("scope")
@@ -105,10 +108,13 @@ def parse_success(response: HttpResponse, settings: Settings, sent_at: float, se
 
 
 def error_from_response(response: HttpResponse, settings: Settings, secret: str) -> TokenEndpointRejected:
-    """The one-line error for a 4xx answer (or an error object sent with any status)."""
+    """The one-line error for a 4xx answer (or an error object sent with any status). A 401 or 403 without an
+    OAuth error (an empty, HTML or plain-text body, as some servers answer a wrong secret) is the client refused."""
     try:
         body = _decode_body(response, secret)
     except TokenEndpointRejected as exc:
+        if response.status in CLIENT_REFUSED:
+            return _client_refused(settings, describe_body(response, secret))
         return exc
     return error_from_body(response, body, settings, secret)
 
@@ -119,20 +125,36 @@ def error_from_body(
     """RFC 6749 §5.2: name the code, the status, the server's description, and the setting to check."""
     code = body.get("error")
     if not isinstance(code, str) or not code:
+        if response.status in CLIENT_REFUSED:
+            return _client_refused(settings, f"HTTP {response.status} without an OAuth error code")
         return TokenEndpointRejected(f"token endpoint answered HTTP {response.status} without an OAuth error code")
     code = _clean(code, secret, 60)
     description = body.get("error_description")
     said = f": {_clean(description, secret, 200)}" if isinstance(description, str) and description else ""
     hint = ERROR_HINTS.get(code, "see the issuer's documentation for this error code")
-    where = f"profile {settings.profile!r}, client {settings.client_id!r}"
-    return TokenEndpointRejected(f"token endpoint refused ({code}, HTTP {response.status}){said}; {hint} ({where})")
+    return TokenEndpointRejected(
+        f"token endpoint refused ({code}, HTTP {response.status}){said}; {hint} ({_where(settings)})"
+    )
+
+
+def _client_refused(settings: Settings, answer: str) -> TokenEndpointRejected:
+    """A 401 or 403 that names no OAuth error (`answer` says what came instead): most often a wrong client id,
+    secret or client_auth, so the same hint as invalid_client."""
+    return TokenEndpointRejected(
+        f"token endpoint refused the client ({answer}); {ERROR_HINTS['invalid_client']} ({_where(settings)})"
+    )
+
+
+def _where(settings: Settings) -> str:
+    """Which profile and client a refusal is about."""
+    return f"profile {settings.profile!r}, client {settings.client_id!r}"
 
 
 def describe_body(response: HttpResponse, secret: str) -> str:
     """Status, content type and a short, sanitized excerpt of a body that is not what we expected."""
-    content_type = one_line(response.headers.get("content-type", "no content type"), 60)
-    text = _redact(response.body.decode("utf-8", "replace"), secret)[:2000]
-    excerpt = one_line(_strip_tags(text), 120) or "empty body"
+    content_type = _clean(response.headers.get("content-type", "no content type"), secret, 60)
+    text = redact(response.body[:EXCERPT_SOURCE_BYTES].decode("utf-8", "replace"), secret)
+    excerpt = _clean(_strip_tags(text), secret, 120) or "empty body"
     return f"HTTP {response.status} ({content_type}): {excerpt}"
 
 
@@ -211,14 +233,7 @@ def _strip_tags(text: str) -> str:
 
 
 def _clean(text: str, secret: str, limit: int) -> str:
-    """One line of at most `limit` characters; the secret is masked first, so no cut can leave a piece of it."""
-    return one_line(_redact(text, secret), limit)
-
-
-def _redact(text: str, secret: str) -> str:
-    """Mask the secret, raw or form-encoded (as in an echoed request body), should a server echo it."""
-    if not secret:
-        return text
-    for form in sorted({secret, quote_plus(secret, safe=""), quote(secret, safe="")}, key=len, reverse=True):
-        text = text.replace(form, "***")
-    return text
+    """One line of at most `limit` characters, masked before it is collapsed and again before it is cut, so
+    neither step can leave (or join up) a piece of the secret."""
+    collapsed = one_line(redact(text[: limit + EXCERPT_SOURCE_BYTES], secret), limit + EXCERPT_SOURCE_BYTES)
+    return one_line(redact(collapsed, secret), limit)

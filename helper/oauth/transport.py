@@ -1,12 +1,25 @@
-"""The real transport: the only module that imports requests, and only when a token must be fetched."""
+"""The real transport: the only module that imports requests, and only when a token must be fetched.
+
+requests' timeouts bound each socket operation, not the exchange: a server that sends a byte a second never trips
+them. So each exchange runs in a worker thread and post_form waits for it at most `total_timeout` seconds of wall
+time. An exchange still running then is abandoned: once its answer's headers are in, its socket is shut down so
+the worker's read ends at once; before that, the (daemon) worker ends with its own socket timeouts, with the
+server, or with the process, and the transport takes a new session so nothing is shared with it.
+"""
 
 from __future__ import annotations
 
 import os
+import socket
+import threading
 
 import requests
 
 from rightbrain_helper.errors import ConfigError, TransportFailure
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 MAX_BODY_BYTES = 1024 * 1024
 
@@ -27,6 +40,13 @@ def _no_auth(request: requests.PreparedRequest) -> requests.PreparedRequest:
     return request
 
 
+def _new_session() -> requests.Session:
+    """A session that adds no credentials of its own."""
+    session = requests.Session()
+    session.auth = _no_auth
+    return session
+
+
 class RequestsTransport:
     """POSTs with TLS verification always on (system CAs, REQUESTS_CA_BUNDLE, or `ca_bundle`), proxies from
     the standard environment variables, no redirects (a redirected POST would carry the secret elsewhere)."""
@@ -35,16 +55,44 @@ class RequestsTransport:
         ca_bundle = os.path.expanduser(ca_bundle)
         if ca_bundle and not os.path.exists(ca_bundle):
             raise ConfigError(f"ca_bundle {ca_bundle!r} does not exist; name a PEM file (or c_rehash directory) of CAs")
-        self.session = requests.Session()
-        self.session.auth = _no_auth
+        self.session = _new_session()
         self.verify: str | bool = ca_bundle or True
 
     def post_form(
-        self, url: str, form: list[tuple[str, str]], headers: dict[str, str], timeout: tuple[float, float]
+        self,
+        url: str,
+        form: list[tuple[str, str]],
+        headers: dict[str, str],
+        timeout: tuple[float, float],
+        total_timeout: float,
     ) -> Response:
-        """Send one POST and return whatever status came back; TransportFailure when nothing did."""
+        """Send one POST and return whatever status came back within `total_timeout` seconds of wall time;
+        TransportFailure when nothing (or nothing whole) did."""
+        session = self.session
+        exchange = _Exchange(
+            lambda answered: self._post(url, form, headers, timeout, session=session, answered=answered)
+        )
+        if exchange.finished_within(total_timeout):
+            return exchange.outcome()
+        exchange.abandon()
+        self.session = _new_session()
+        raise TransportFailure(
+            f"timed out: no complete answer within {total_timeout:.1f} s (the deadline)", retryable=True
+        )
+
+    def _post(
+        self,
+        url: str,
+        form: list[tuple[str, str]],
+        headers: dict[str, str],
+        timeout: tuple[float, float],
+        *,
+        session: requests.Session,
+        answered: Callable[[requests.Response], None],
+    ) -> Response:
+        """The exchange itself, run by the worker; `answered` is told of the answer once its headers are in."""
         try:
-            with self.session.post(
+            with session.post(
                 url,
                 data=form,
                 headers=headers,
@@ -53,6 +101,7 @@ class RequestsTransport:
                 allow_redirects=False,
                 stream=True,
             ) as answer:
+                answered(answer)
                 body = _read_capped(answer)
                 lowered = {name.lower(): value for name, value in answer.headers.items()}
                 return Response(answer.status_code, lowered, body)
@@ -67,6 +116,53 @@ class RequestsTransport:
             raise TransportFailure(f"connection failed ({_reason(exc)})", retryable=True) from None
         except (requests.exceptions.RequestException, OSError) as exc:
             raise TransportFailure(f"request failed ({_reason(exc)})", retryable=False) from None
+
+
+class _Exchange:
+    """One exchange running in a daemon thread: its outcome, and its answer once the headers are in."""
+
+    def __init__(self, work: Callable[[Callable[[requests.Response], None]], Response]) -> None:
+        self._work = work
+        self._answer: requests.Response | None = None
+        self._result: Response | None = None
+        self._error: BaseException | None = None
+        self._done = threading.Event()
+        threading.Thread(target=self._run, name="rightbrain-token-request", daemon=True).start()
+
+    def finished_within(self, seconds: float) -> bool:
+        """Wait up to `seconds` for the exchange; whether it finished."""
+        return self._done.wait(max(seconds, 0.0))
+
+    def outcome(self) -> Response:
+        """The response, or the exception the exchange raised (TransportFailure for any network trouble)."""
+        if self._error is not None:
+            raise self._error
+        if self._result is None:  # pragma: no cover  (_run sets one of the two before _done)
+            raise AssertionError("exchange finished without an outcome")
+        return self._result
+
+    def abandon(self) -> None:
+        """Shut down the answer's socket, if the headers are in, so the worker stops reading now."""
+        connection = getattr(getattr(self._answer, "raw", None), "connection", None)
+        sock = getattr(connection, "sock", None)
+        if isinstance(sock, socket.socket):
+            try:
+                socket.socket.shutdown(sock, socket.SHUT_RDWR)  # the fd itself, also under a TLS socket
+            except OSError:
+                pass
+
+    def _run(self) -> None:
+        """The worker thread."""
+        try:
+            self._result = self._work(self._answered)
+        except BaseException as exc:  # handed to the waiting thread, which raises it
+            self._error = exc
+        finally:
+            self._done.set()
+
+    def _answered(self, answer: requests.Response) -> None:
+        """Note the answer whose body is now being read."""
+        self._answer = answer
 
 
 def _read_capped(answer: requests.Response) -> bytes:

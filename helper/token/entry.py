@@ -74,6 +74,13 @@ class Token:
         lifetime = max(self.expires_at - self.obtained_at, 0.0)
         return self.expires_at - min(min_valid, lifetime / 2)
 
+    def reported_expiry(self, min_valid: float, now: float) -> float:
+        """The expiry to give a tool (git's password_expiry_utc, kubectl's expirationTimestamp), seconds since
+        the epoch: usable_until, so the tool asks again in time; but the true expiry once that has passed (a token
+        served after a failed refresh), so the tool does not drop as expired a token that is still good."""
+        usable = self.usable_until(min_valid)
+        return usable if usable > now else self.expires_at
+
 
 _FLOAT_FIELDS = ("expires_at", "obtained_at")
 

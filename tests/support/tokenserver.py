@@ -13,6 +13,7 @@ import os
 import secrets
 import sys
 import threading
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, unquote_plus
 
@@ -65,6 +66,7 @@ class TokenServer:
         self.replies: list[Reply] = []
         self.log_path = log_path
         self.decode_basic = True
+        self.responder: Callable[[Recorded], Reply] | None = None  # answers what the queue does not, if set
         self._lock = threading.Lock()
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self.httpd.daemon_threads = True
@@ -112,6 +114,8 @@ class TokenServer:
         self._log(recorded)
         if reply is not None:
             return reply
+        if self.responder is not None:
+            return self.responder(recorded)
         return self._issue(recorded)
 
     def _issue(self, recorded: Recorded) -> Reply:
@@ -162,6 +166,7 @@ def _handler_for(server: TokenServer) -> type[BaseHTTPRequestHandler]:
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # headers and body go out as two writes: no 40 ms delayed-ACK stall
 
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
