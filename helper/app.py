@@ -6,7 +6,7 @@ import os
 import sys
 
 from .clock import SystemClock
-from .config import ConfigContext, Overrides, load_context, load_settings
+from .config import ConfigContext, Overrides, load_context, resolve_settings
 from .errors import EXIT_FAILURE, HelperError, exit_code_for, one_line
 from .log import Log
 from .service import TokenService, default_transport
@@ -51,8 +51,14 @@ class Runtime:
         return self._context
 
     def settings(self, overrides: Overrides) -> Settings:
-        """Settings for the profile the overrides (or the environment, or the config) select."""
-        return load_settings(self.context(), overrides)
+        """Settings for the profile the overrides (or the environment, or the config) select; with --verbose,
+        where each of them came from."""
+        context = self.context()
+        settings, origins = resolve_settings(context, overrides)
+        if self.log.verbose:
+            for line in origins.report(settings, context.path):
+                self.log.debug(line)
+        return settings
 
 
 def run_guarded(command: Callable[[], int], runtime: Runtime) -> int:

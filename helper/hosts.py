@@ -40,7 +40,9 @@ class HostEntry:
 
     def overrides(self) -> Overrides:
         """What this host asks of the token: its profile, narrowed to its scope and audience."""
-        return Overrides(profile=self.profile, scope=self.scope, audience=self.audience)
+        return Overrides(
+            profile=self.profile, scope=self.scope, audience=self.audience, origin=f'[hosts."{self.name}"]'
+        )
 
     def __repr__(self) -> str:
         """For test failures."""
