@@ -7,7 +7,7 @@ import sys
 from . import __version__
 from .app import Runtime, run_guarded
 from .cache import TokenCache
-from .cliargs import USAGE, Args, parse_args
+from .cliargs import Args, parse_args
 from .clock import rfc3339
 from .config import Overrides
 from .errors import EXIT_OK, UsageError
@@ -34,11 +34,13 @@ def _dispatch(arguments: list[str], runtime: Runtime) -> int:
     if args.version:
         runtime.stdout.write(f"rightbrain-helper {__version__}\n")
         return EXIT_OK
-    if args.help or not args.command:
-        if not args.help:
-            raise UsageError("no command given; try: rightbrain-helper token (or --help)")
-        runtime.stdout.write(USAGE)
+    if args.help and args.command not in ("configure", "unconfigure"):
+        from .helptext import command_help  # noqa: PLC0415  (only for --help)
+
+        runtime.stdout.write(command_help(args.command))
         return EXIT_OK
+    if not args.command:
+        raise UsageError("no command given; try: rightbrain-helper token (or --help)")
     if args.command in ("token", "header", "json"):
         return _print_token(args, runtime)
     if args.command == "status":
@@ -51,7 +53,7 @@ def _dispatch(arguments: list[str], runtime: Runtime) -> int:
         return handle(overrides(args), runtime)
     from .integrations.configure import run  # noqa: PLC0415
 
-    return run(args.command, args.rest, args.profile, runtime)
+    return run(args.command, [*args.rest, *(["--help"] if args.help else [])], args.profile, runtime)
 
 
 def overrides(args: Args) -> Overrides:

@@ -21,35 +21,6 @@ FLAG_OPTIONS = {
 COMMANDS = ("token", "header", "json", "status", "clear", "kubectl", "configure", "unconfigure")
 PASSTHROUGH = ("configure", "unconfigure")  # these parse their own options
 
-USAGE = """\
-usage: rightbrain-helper [OPTIONS] COMMAND
-
-Get OAuth 2.0 client-credentials access tokens, shared through a cross-process cache.
-
-commands:
-  token         print the access token and a newline
-  header        print "Authorization: Bearer <token>"
-  json          print a JSON object: access_token, token_type, expires_at (RFC 3339), expires_in, scope
-  status        list cached tokens (profile, issuer, client id, scope, expiry); never the tokens
-  clear         remove cached tokens (all, or those of --profile)
-  kubectl       act as a kubectl exec credential plugin
-  configure     set up git, docker or kubectl to use this helper (see: configure --help)
-  unconfigure   undo configure
-
-options:
-  --profile NAME     profile from the config file (default: RIGHTBRAIN_PROFILE, default_profile, "default")
-  --scope SCOPE      scopes to request, space-separated (repeatable)
-  --audience AUD     audience parameter to send
-  --no-cache         neither read nor write the cache
-  --force-refresh    fetch a new token even if the cached one is fresh
-  -v, --verbose      debug lines on stderr (tokens and secrets masked)
-  --version          print the version
-  -h, --help         show this help
-
-The client secret is never taken from the command line: use RIGHTBRAIN_CLIENT_SECRET, RIGHTBRAIN_CLIENT_SECRET_FILE,
-or client_secret_file / client_secret_command in the config file. Exit codes: docs/reference.md.
-"""
-
 
 class Args:
     """The parsed command line."""
