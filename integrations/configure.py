@@ -90,7 +90,7 @@ def run(command: str, rest: list[str], profile: str, runtime: Runtime) -> int:
     options = parser.parse_args(rest)
     install = command == "configure"
     plan = modules[options.tool].plan(options, runtime, install=install)
-    if install and plan.profile is not None:
+    if install and plan.profile is not None and not options.skip_profile_check:
         check_profile(runtime, plan.profile)
     for line in plan.run(dry_run=options.dry_run):
         runtime.stdout.write(line + "\n")
@@ -115,5 +115,11 @@ def _parser(command: str, profile: str, out: TextIO) -> tuple[_Parser, dict[str,
             help="profile whose token this tool gets (default: as before, else the default profile; '' resets)",
         )
         sub.add_argument("--dry-run", action="store_true", help="print the changes without making them")
+        if command == "configure":
+            sub.add_argument(
+                "--skip-profile-check",
+                action="store_true",
+                help="write even if the profile cannot get a token yet (e.g. an image whose secret comes at run time)",
+            )
         module.add_arguments(sub)
     return parser, modules

@@ -21,7 +21,7 @@ import os
 import shlex
 from typing import TYPE_CHECKING
 
-from rightbrain_helper.errors import UsageError
+from rightbrain_helper.errors import HelperError, UsageError
 from rightbrain_helper.hosts import configured_hosts, is_loopback_host, split_host_port
 
 from .changes import Plan
@@ -76,7 +76,11 @@ def plan(options: argparse.Namespace, runtime: Runtime, *, install: bool) -> Pla
     ours = helper_command(git.env)
     result.add(GitCommands(git, _install_commands(git, url, ours, wanted["username"], recorded)))
     result.add(plan_add_host(path, host, fields, tool="git"))
-    values = _planned_values(helper_values(git), git.path, url, ours)
+    try:
+        values = _planned_values(helper_values(git), git.path, url, ours)
+    except HelperError as exc:  # e.g. a git older than 2.26 (no --show-scope)
+        result.warnings.append(f"could not check which other credential helpers git runs for {url}: {exc}")
+        return result
     others = [item for item in in_effect(values, url, wanted["username"]) if not is_our_helper(item.value)]
     result.warnings += warnings_for(others, url, ours)
     return result

@@ -166,3 +166,13 @@ def test_a_secret_command_is_looked_up_not_run(env: dict[str, str], tmp_path: Pa
     result = run_cli(["configure", *TOOL_ARGS["docker"], "--profile", "p"], env)
     assert result.code == 0, result.stderr
     assert not marker.exists()
+
+
+@pytest.mark.parametrize("tool", sorted(TOOL_ARGS))
+def test_skip_profile_check_writes_for_a_profile_that_comes_later(tool: str, env: dict[str, str]) -> None:
+    """--skip-profile-check (an image built before its secret exists) writes the tool's setup anyway; the file
+    checks still apply."""
+    env = {**env, "RIGHTBRAIN_CLIENT_ID": "", "RIGHTBRAIN_CLIENT_SECRET": ""}
+    result = run_cli(["configure", *TOOL_ARGS[tool], "--skip-profile-check"], env)
+    assert result.code == 0, result.stderr
+    assert config_file(env).exists()

@@ -25,6 +25,7 @@ def remove_host(path: str, host: str, *, tool: str, dry_run: bool) -> str:
     (line,) = change.preview() if dry_run else change.apply()
     return line
 
+
 EXISTING = """# my settings
 default_profile = "prod"
 

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from .conftest import helper_command, run_cli, run_helper
-from .support.profiles import full_profile
 from .support.kube_api import KubeApiServer
+from .support.profiles import full_profile
 from .support.tls import Certificate, make_certificate
 from .support.tokenserver import TokenServer
 
