@@ -8,7 +8,7 @@ import sys
 from rightbrain_helper.clock import SystemClock
 from rightbrain_helper.errors import EXIT_FAILURE, HelperError, exit_code_for, one_line
 from rightbrain_helper.log import Log
-from rightbrain_helper.settings.load import ConfigContext, Overrides, load_context, load_settings
+from rightbrain_helper.settings.load import ConfigContext, Overrides, load_context, resolve_settings
 from rightbrain_helper.token.service import TokenService, default_transport
 
 TYPE_CHECKING = False
@@ -51,8 +51,14 @@ class Runtime:
         return self._context
 
     def settings(self, overrides: Overrides) -> Settings:
-        """Settings for the profile the overrides (or the environment, or the config) select."""
-        return load_settings(self.context(), overrides)
+        """Settings for the profile the overrides (or the environment, or the config) select; with --verbose,
+        where each of them came from."""
+        context = self.context()
+        settings, origins = resolve_settings(context, overrides)
+        if self.log.verbose:
+            for line in origins.report(settings, context.path):
+                self.log.debug(line)
+        return settings
 
 
 def run_guarded(command: Callable[[], int], runtime: Runtime) -> int:

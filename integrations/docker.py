@@ -21,9 +21,18 @@ if TYPE_CHECKING:
     from rightbrain_helper.settings.hosts import HostEntry
 
 NAME = "docker-credential-rightbrain"
+TOOL = "docker"  # the name host entries use for this adapter (tools = [...], configured_by = [...])
 NOT_FOUND = "credentials not found in native keychain"  # the client library matches exactly this (trimmed)
 MISSING_URL = "no credentials server URL"
 USAGE = f"Usage: {NAME} <store|get|erase|list|version>"
+HELP = f"""{USAGE}
+
+A docker credential helper: docker runs it for the registries that credHelpers in its config.json assigns to
+"rightbrain". `get` reads a registry on stdin and, for a registry configured for docker, prints the username and
+an OAuth 2.0 access token from the helper's shared cache (fetched when needed); for any other registry, docker's
+"credentials not found" answer. `store` keeps nothing, `erase` drops the cached token, `list` names the
+registries. Set it up with: rightbrain-helper configure docker --registry HOST[:PORT]
+"""
 DEFAULT_USERNAME = "oauth2"
 IDENTITY_TOKEN_USERNAME = "<token>"  # docker would send the Secret as an OAuth refresh token
 HUB_KEY = "https://index.docker.io/v1/"  # the only credHelpers key docker consults for Docker Hub
@@ -34,8 +43,11 @@ MAX_INPUT = 64 * 1024
 
 def handle(action: str, runtime: Runtime) -> int:
     """Run one docker credential action; protocol errors go to stdout (docker reads them there), exit 1."""
-    if action == "version":
+    if action in ("version", "--version", "-v"):
         runtime.stdout.write(f"{NAME} ({PROJECT}) {__version__}\n")
+        return EXIT_OK
+    if action in ("--help", "-h"):
+        runtime.stdout.write(HELP)
         return EXIT_OK
     command = _ACTIONS.get(action)
     if command is None:
@@ -72,7 +84,7 @@ def lookup(runtime: Runtime, server_url: str) -> HostEntry | None:
     if not host:
         return None
     for name in HUB_ALIASES if host == HUB_HOST else (host,):
-        entry = find_host(runtime.context(), name, port)
+        entry = find_host(runtime.context(), name, port, tool=TOOL)
         if entry is not None:
             return entry
     return None
@@ -144,7 +156,7 @@ def _store(runtime: Runtime) -> int:
 def _list(runtime: Runtime) -> int:
     """Configured hosts (as docker names them) to their usernames; no token is fetched."""
     listing: dict[str, object] = {}
-    for entry in configured_hosts(runtime.context()):
+    for entry in configured_hosts(runtime.context(), TOOL):
         listing.setdefault(server_key(entry), username_for(entry))
     runtime.stdout.write(dumps(listing) + "\n")
     return EXIT_OK

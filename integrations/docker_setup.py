@@ -17,9 +17,10 @@ from typing import TYPE_CHECKING, Any
 from rightbrain_helper.errors import ConfigError, UsageError
 from rightbrain_helper.settings.hosts import split_host_port
 
-from .docker import HUB_ALIASES, HUB_HOST, HUB_KEY, IDENTITY_TOKEN_USERNAME, NAME
-from .files import read_text, replace_text
-from .hostlist import add_host, remove_host
+from .changes import Change, FileEdit, Plan
+from .docker import HUB_ALIASES, HUB_HOST, HUB_KEY, IDENTITY_TOKEN_USERNAME, NAME, TOOL
+from .files import read_text
+from .hostlist import plan_add_host, plan_remove_host, wanted_fields
 
 if TYPE_CHECKING:
     import argparse
@@ -38,29 +39,30 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         required=True,
         help="registry host as in image names (HOST or HOST:PORT; docker.io for Docker Hub)",
     )
-    parser.add_argument("--username", default="", help="username docker sends with the token (default: oauth2)")
+    parser.add_argument(
+        "--username", default=None, help="username docker sends with the token (default: oauth2; '' goes back to it)"
+    )
 
 
-def apply(options: argparse.Namespace, runtime: Runtime, *, install: bool, dry_run: bool) -> list[str]:
+def plan(options: argparse.Namespace, runtime: Runtime, *, install: bool) -> Plan:
     """Point docker at the helper for the registry and list the registry as a host (or undo both)."""
     key, host = registry_names(options.registry)
     path = os.path.realpath(docker_config_path(runtime.env))
     hosts_file = runtime.context().path
     if not install:
-        return [
-            edit_docker_config(path, key, install=False, dry_run=dry_run),
-            remove_host(hosts_file, host, tool="docker", dry_run=dry_run),
-        ]
+        result = Plan()
+        result.add(plan_docker_config(path, key, install=False))
+        result.add(plan_remove_host(hosts_file, host, tool=TOOL))
+        return result
     if options.username == IDENTITY_TOKEN_USERNAME:
         raise UsageError("--username '<token>' would make docker send the token as a refresh token; choose another")
     fields = {"profile": options.profile, "username": options.username}
-    lines = [
-        add_host(hosts_file, host, fields, tool="docker", dry_run=dry_run),
-        edit_docker_config(path, key, install=True, dry_run=dry_run),
-    ]
+    result = Plan(profile=wanted_fields(read_text(hosts_file), host, fields)["profile"])
+    result.add(plan_add_host(hosts_file, host, fields, tool=TOOL))
+    result.add(plan_docker_config(path, key, install=True))
     if shutil.which(NAME, path=runtime.env.get("PATH", os.defpath)) is None:
-        runtime.log.warn(f"{NAME} is not on PATH; docker looks for it there and goes on without credentials")
-    return lines
+        result.warnings.append(f"{NAME} is not on PATH; docker looks for it there and goes on without credentials")
+    return result
 
 
 def registry_names(registry: str) -> tuple[str, str]:
@@ -81,8 +83,8 @@ def docker_config_path(env: Mapping[str, str]) -> str:
     return os.path.join(os.path.expanduser(directory), "config.json")
 
 
-def edit_docker_config(path: str, key: str, *, install: bool, dry_run: bool) -> str:
-    """Set (or remove, if ours) `credHelpers[key]` in the config file; return a line saying what happened."""
+def plan_docker_config(path: str, key: str, *, install: bool) -> Change:
+    """The change that sets (or removes, if ours) `credHelpers[key]` in the config file."""
     text = read_text(path)
     data = parse_config(text, path)
     helpers = data.get("credHelpers", {})
@@ -92,22 +94,19 @@ def edit_docker_config(path: str, key: str, *, install: bool, dry_run: bool) -> 
     entry = f"credHelpers[{json.dumps(key)}]"
     if install:
         if current == HELPER:
-            return f'unchanged: {path} ({entry} is already "{HELPER}")'
+            return Change(f'unchanged: {path} ({entry} is already "{HELPER}")')
         helpers[key] = HELPER
         data["credHelpers"] = helpers
         action = f'set {entry} = "{HELPER}" in {path}' + (f" (was {json.dumps(current)})" if current else "")
     else:
         if current != HELPER:
-            state = "absent" if current is None else f"{json.dumps(current)}, not ours"
-            return f"unchanged: {path} ({entry} is {state})"
+            state = "absent" if current is None else f"{json.dumps(current)}, not this helper: left as it is"
+            return Change(f"unchanged: {path} ({entry} is {state})")
         del helpers[key]
         if not helpers:
             del data["credHelpers"]
         action = f"remove {entry} from {path}"
-    if dry_run:
-        return f"would {action}"
-    saved = replace_text(path, render_config(data, text), default_mode=0o600)
-    return f"did {action}" + (f" (backup: {saved})" if saved else "")
+    return FileEdit(path, text, render_config(data, text), action)
 
 
 def parse_config(text: str, path: str) -> dict[str, Any]:

@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from rightbrain_helper.errors import ConfigError
 from rightbrain_helper.private_files import write_private_atomic
 
+KEEP_BACKUPS = 3  # per file: enough to undo the last few runs, not one more per run
+
 
 def read_text(path: str) -> str:
     """The file's text, or "" when it does not exist."""
@@ -23,16 +25,72 @@ def read_text(path: str) -> str:
 
 
 def backup(path: str) -> str:
-    """Copy `path` to `path.bak-YYYYmmddTHHMMSS` (mode kept) and return the copy's name; "" if there is no file."""
+    """Copy `path` to `path.bak-YYYYmmddTHHMMSS[.N]` (mode kept) and return the copy's name; "" if there is no
+    file. A second backup within the same second gets the next number, so names sort in the order they were made.
+    Only the newest KEEP_BACKUPS backups of a file are kept; older ones are removed."""
     if not os.path.exists(path):
         return ""
-    stem = f"{path}.bak-{time.strftime('%Y%m%dT%H%M%S')}"
-    target, number = stem, 1
-    while os.path.exists(target):  # two edits within a second must not overwrite the first backup
+    stamp = time.strftime("%Y%m%dT%H%M%S")
+    same_second = [number for name_stamp, number in _orders(path) if name_stamp == stamp]
+    number = max(same_second, default=0) + 1
+    target = f"{path}.bak-{stamp}" + (f".{number}" if number > 1 else "")
+    while os.path.exists(target):  # never overwrite an earlier backup
         number += 1
-        target = f"{stem}.{number}"
+        target = f"{path}.bak-{stamp}.{number}"
     shutil.copy2(path, target)
+    prune_backups(path)
     return target
+
+
+def backups_of(path: str) -> list[str]:
+    """The backups `backup` made of `path`, oldest first (names it could have made, regular files only)."""
+    directory = os.path.dirname(path)
+    return [os.path.join(directory, name) for _, name in sorted(_named_orders(path))]
+
+
+def _orders(path: str) -> list[tuple[str, int]]:
+    """The (time stamp, number) of each backup of `path`."""
+    return [order for order, _ in _named_orders(path)]
+
+
+def _named_orders(path: str) -> list[tuple[tuple[str, int], str]]:
+    """Each backup of `path` as ((time stamp, number), file name): regular files with names `backup` makes."""
+    directory, name = os.path.split(path)
+    try:
+        entries = os.listdir(directory or ".")
+    except OSError:
+        return []
+    found = []
+    for entry in entries:
+        order = _backup_order(name, entry)
+        try:
+            if order is not None and stat.S_ISREG(os.lstat(os.path.join(directory, entry)).st_mode):
+                found.append((order, entry))
+        except OSError:
+            continue
+    return found
+
+
+def prune_backups(path: str) -> None:
+    """Remove all but the newest KEEP_BACKUPS backups of `path`."""
+    for old in backups_of(path)[:-KEEP_BACKUPS]:
+        try:
+            os.unlink(old)
+        except FileNotFoundError:
+            pass
+
+
+def _backup_order(name: str, entry: str) -> tuple[str, int] | None:
+    """(timestamp, number) when `entry` is NAME.bak-YYYYmmddTHHMMSS[.N], for sorting; else None."""
+    if not entry.startswith(name + ".bak-"):
+        return None
+    stamp, _, number = entry[len(name) + 5 :].partition(".")
+    day, sep, clock = stamp.partition("T")
+    if not (sep and len(day) == 8 and len(clock) == 6 and (day + clock).isascii() and (day + clock).isdigit()):
+        return None
+    if number and not (number.isascii() and number.isdigit()):
+        return None
+    return stamp, int(number or 1)
 
 
 def replace_text(path: str, text: str, *, default_mode: int = 0o600) -> str:

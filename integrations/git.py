@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import sys
 
+from rightbrain_helper import PROJECT, __version__
 from rightbrain_helper.errors import EXIT_OK, ConfigError, UsageError
 from rightbrain_helper.runtime import Runtime, run_guarded
 from rightbrain_helper.settings.hosts import canonical_port, find_host, is_loopback_host, split_host_port
@@ -23,16 +24,22 @@ if TYPE_CHECKING:
 
     from rightbrain_helper.settings.hosts import HostEntry
 
+TOOL = "git"  # the name host entries use for this adapter (tools = [...], configured_by = [...])
 DEFAULT_USERNAME = "x-access-token"
 DEFAULT_PORTS = {"https": "443", "http": "80"}
 MAX_LINE = 65535  # git's own limit, newline included
 MAX_LINES = 1000
 USAGE = """\
 usage: git-credential-rightbrain [-v] get|store|erase
+       git-credential-rightbrain --version | --help
 
-A git credential helper: git runs it, with key=value lines on stdin. Set it up with
-  rightbrain-helper configure git --host HOST
-See docs/how-to/git.md.
+A git credential helper: git runs it with key=value lines on stdin. For `get` it answers, for the hosts
+configured for git, with an OAuth 2.0 access token from the helper's shared cache (fetched when needed) as the
+password, with its expiry (password_expiry_utc); for any other host it prints nothing, so git goes on to its
+next helper. `erase` drops a token the server refused; `store` keeps nothing. -v prints debug lines on stderr.
+
+Set it up with:  rightbrain-helper configure git --host HOST [--username NAME] [--profile NAME]
+Try it with:     printf 'protocol=https\\nhost=HOST\\n' | git credential fill
 """
 
 
@@ -108,6 +115,8 @@ def _dispatch(arguments: list[str], runtime: Runtime) -> int:
         runtime.log.verbose = True
     if action in ("-h", "--help"):
         runtime.stdout.write(USAGE)
+    elif action == "--version":
+        runtime.stdout.write(f"git-credential-rightbrain ({PROJECT}) {__version__}\n")
     elif action == "get":
         _get(read_request(runtime.stdin), runtime)
     elif action == "erase":
@@ -161,7 +170,7 @@ def _entry_for(request: Request, runtime: Runtime) -> HostEntry | None:
     checked = canonical_port(port) if port else DEFAULT_PORTS[protocol]
     if checked is None:  # 99999, -1, a unicode digit: no port git could connect to
         return None
-    return find_host(runtime.context(), host, checked)
+    return find_host(runtime.context(), host, checked, tool=TOOL)
 
 
 def _safe_transport(request: Request, entry: HostEntry, runtime: Runtime) -> bool:

@@ -8,23 +8,28 @@ itself would pick) and to the helper's own host list:
         helper = /abs/path/git-credential-rightbrain  # other helper answers first or gets our token to store
         username = U                                # only with --username
 
-unconfigure removes exactly those values (and the host-list entry). git writes its file atomically; the file is
-backed up before the first change; a second run finds nothing to do. --dry-run prints the git commands.
+A second run with the same options finds nothing to do; with a new --username or --profile it changes those
+(an option left out keeps its value). configure warns about every other helper git would run for the URL (it
+would be handed the token to store). unconfigure removes those values, a username configure set, and the section
+when nothing else is in it, and names what it leaves. git writes its file atomically; the file is backed up first.
+--dry-run prints the git commands.
 """
 
 from __future__ import annotations
 
 import os
 import shlex
-import subprocess
 from typing import TYPE_CHECKING
 
-from rightbrain_helper.errors import ConfigError, HelperError, UsageError, one_line
+from rightbrain_helper.errors import HelperError, UsageError
 from rightbrain_helper.settings.hosts import canonical_port, configured_hosts, is_loopback_host, split_host_port
 
-from .files import backup, installed_script
+from .changes import Plan
+from .files import installed_script, read_text
 from .git import DEFAULT_USERNAME
-from .hostlist import add_host, remove_host
+from .git_config import GitCommands, GitConfig
+from .git_helpers import HelperValue, helper_values, in_effect, warnings_for
+from .hostlist import plan_add_host, plan_remove_host, wanted_fields
 
 if TYPE_CHECKING:
     import argparse
@@ -44,27 +49,41 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="HOST[:PORT] or https://HOST[:PORT] (http://HOST[:PORT] only for a loopback host such as 127.0.0.1)",
     )
     parser.add_argument(
-        "--username", default="", help=f"username git sends with the token (default {DEFAULT_USERNAME})"
+        "--username",
+        default=None,
+        help=f"username git sends with the token (default {DEFAULT_USERNAME}; '' goes back to it)",
     )
 
 
-def apply(options: argparse.Namespace, runtime: Runtime, *, install: bool, dry_run: bool) -> list[str]:
-    """Configure (or unconfigure) git for one host; one line per change made or planned."""
+def plan(options: argparse.Namespace, runtime: Runtime, *, install: bool) -> Plan:
+    """The changes that configure (or unconfigure) git for one host, and what to warn about."""
     scheme, host = parse_host(options.host)
-    username = _check_username(options.username)
+    username = None if options.username is None else _check_username(options.username)
     git = GitConfig(runtime.env)
     path = runtime.context().path
-    if install:
-        commands = _install_commands(git, f"{scheme}://{host}", username)
-        lines = git.run(commands, dry_run=dry_run)
-        lines.append(
-            add_host(path, host, {"profile": options.profile, "username": username}, tool="git", dry_run=dry_run)
-        )
-    else:
-        known = {username, _recorded_username(runtime, host)} - {""}
-        lines = git.run(_remove_commands(git, f"{scheme}://{host}", known), dry_run=dry_run)
-        lines.append(remove_host(path, host, tool="git", dry_run=dry_run))
-    return lines
+    url = f"{scheme}://{host}"
+    recorded = _recorded_username(runtime, host)
+    if not install:
+        result = Plan()
+        commands, notes = _remove_commands(git, url, {username or "", recorded} - {""})
+        result.add(GitCommands(git, commands))
+        result.add(plan_remove_host(path, host, tool="git"))
+        result.notes += notes
+        return result
+    fields = {"profile": options.profile, "username": username}
+    wanted = wanted_fields(read_text(path), host, fields)
+    result = Plan(profile=wanted["profile"])
+    ours = helper_command(git.env)
+    result.add(GitCommands(git, _install_commands(git, url, ours, wanted["username"], recorded)))
+    result.add(plan_add_host(path, host, fields, tool="git"))
+    try:
+        values = _planned_values(helper_values(git), git.path, url, ours)
+    except HelperError as exc:  # e.g. a git older than 2.26 (no --show-scope)
+        result.warnings.append(f"could not check which other credential helpers git runs for {url}: {exc}")
+        return result
+    others = [item for item in in_effect(values, url, wanted["username"]) if not is_our_helper(item.value)]
+    result.warnings += warnings_for(others, url, ours)
+    return result
 
 
 def parse_host(text: str) -> tuple[str, str]:
@@ -104,90 +123,67 @@ def is_our_helper(value: str) -> bool:
     return bool(words) and (os.path.basename(words[0]) == HELPER_NAME or words[0] == "rightbrain")
 
 
-class GitConfig:
-    """`git config --global`, run with the runtime's environment (so GIT_CONFIG_GLOBAL and HOME apply)."""
-
-    def __init__(self, env: Mapping[str, str]) -> None:
-        self.env = dict(env)
-        self.path = global_config_path(env)
-
-    def get_all(self, key: str) -> list[str]:
-        """Every value of `key` in the global config, in file order."""
-        return self._git(["--null", "--get-all", key], ok=(0, 1)).stdout.split("\0")[:-1]
-
-    def run(self, commands: list[list[str]], *, dry_run: bool) -> list[str]:
-        """Back up the file, then run each `git config --global ARGS`; or just show them."""
-        if not commands:
-            return [f"unchanged: {self.path} (already as wanted)"]
-        shown = [shlex.join(["git", "config", "--global", *args]) for args in commands]
-        if dry_run:
-            return [f"would run: {text}" for text in shown]
-        saved = backup(self.path)
-        lines = [f"did back up {self.path} to {saved}"] if saved else []
-        for args, text in zip(commands, shown, strict=True):
-            self._git(args)
-            lines.append(f"did run: {text}")
-        return lines
-
-    def _git(self, args: list[str], ok: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess[str]:
-        """Run one git config command; git's own complaint becomes the error."""
-        argv = ["git", "config", "--global", *args]
-        try:
-            done = subprocess.run(
-                argv, env=self.env, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=30, check=False
-            )
-        except FileNotFoundError:
-            raise ConfigError("git is not on PATH; install git first") from None
-        except subprocess.TimeoutExpired:
-            raise HelperError(f"{shlex.join(argv)} took more than 30 s") from None
-        if done.returncode not in ok:
-            raise HelperError(f"{shlex.join(argv)} failed ({done.returncode}): {one_line(done.stderr, 200)}")
-        return done
-
-
-def global_config_path(env: Mapping[str, str]) -> str:
-    """The file `git config --global` writes: GIT_CONFIG_GLOBAL, else ~/.gitconfig unless only the XDG one exists."""
-    if env.get("GIT_CONFIG_GLOBAL"):
-        return os.path.abspath(env["GIT_CONFIG_GLOBAL"])
-    home = env.get("HOME") or os.path.expanduser("~")
-    dotfile = os.path.join(home, ".gitconfig")
-    xdg = os.path.join(env.get("XDG_CONFIG_HOME") or os.path.join(home, ".config"), "git", "config")
-    return xdg if not os.path.exists(dotfile) and os.path.exists(xdg) else dotfile
-
-
-def _install_commands(git: GitConfig, url: str, username: str) -> list[list[str]]:
-    """The commands that bring the URL's helper list (and username) to the wanted state; [] when already there."""
+def _install_commands(git: GitConfig, url: str, ours: str, username: str, recorded: str) -> list[list[str]]:
+    """The commands that bring the URL's helper list and username to the wanted state; [] when already there.
+    A username configure set before (`recorded`) and no longer wanted is removed."""
     helper_key = f"credential.{url}.helper"
-    wanted = helper_command(git.env)
     commands = []
-    if git.get_all(helper_key) != ["", wanted]:
-        commands += [["--replace-all", helper_key, ""], ["--add", helper_key, wanted]]
+    if git.get_all(helper_key) != ["", ours]:
+        commands += [["--replace-all", helper_key, ""], ["--add", helper_key, ours]]
     username_key = f"credential.{url}.username"
-    if username and git.get_all(username_key) != [username]:
+    current = git.get_all(username_key)
+    if username and current != [username]:
         commands.append(["--replace-all", username_key, username])
+    elif not username and recorded and current and set(current) <= {recorded}:
+        commands.append(["--unset-all", username_key])
     return commands
 
 
-def _remove_commands(git: GitConfig, url: str, usernames: set[str]) -> list[list[str]]:
-    """The commands that remove our helper values (and a username we set) and leave every other value alone."""
-    helper_key = f"credential.{url}.helper"
-    current = git.get_all(helper_key)
-    ours = [value for value in current if value == "" or is_our_helper(value)]
+def _remove_commands(git: GitConfig, url: str, usernames: set[str]) -> tuple[list[list[str]], list[str]]:
+    """The commands that remove our helper values and a username configure set (the whole section when nothing
+    else is left in it), and a line for each value left with the reason."""
+    helper_key, username_key = f"credential.{url}.helper", f"credential.{url}.username"
+    helpers, names = git.get_all(helper_key), git.get_all(username_key)
+    ours = [value for value in helpers if value == "" or is_our_helper(value)]
+    drop_names = bool(names) and set(names) <= usernames
+    kept = [f"left {helper_key} = {value!r}: not this helper's" for value in helpers if value not in ours]
+    if names and not drop_names:
+        kept += [f"left {username_key} = {name!r}: configure did not set it" for name in names if name not in usernames]
+    if not ours and not drop_names:
+        return [], kept
+    rest = [key for key in git.section_keys(url) if key not in ("helper", "username")]
+    if not kept and not rest:
+        return [["--remove-section", f"credential.{url}"]], kept
     commands = []
-    if ours and len(ours) == len(current):
+    if ours and len(ours) == len(helpers):
         commands.append(["--unset-all", helper_key])
     else:
         commands += [["--fixed-value", "--unset-all", helper_key, value] for value in dict.fromkeys(ours)]
-    username_key = f"credential.{url}.username"
-    if usernames and git.get_all(username_key) and set(git.get_all(username_key)) <= usernames:
+    if drop_names:
         commands.append(["--unset-all", username_key])
-    return commands
+    return commands, kept
+
+
+def _planned_values(values: list[HelperValue], path: str, url: str, ours: str) -> list[HelperValue]:
+    """The helper values git will read once configure has written its own for `url` (where git puts them)."""
+    key = f"credential.{url}.helper"
+    mine = [index for index, item in enumerate(values) if item.scope == "global" and item.key == key]
+    if mine:
+        position = mine[0]
+    else:
+        position = max(
+            (index + 1 for index, item in enumerate(values) if item.scope in ("system", "global")), default=0
+        )
+    rest = [item for index, item in enumerate(values) if index not in mine]
+    planned = [HelperValue("global", f"file:{path}", key, ""), HelperValue("global", f"file:{path}", key, ours)]
+    position -= sum(1 for index in mine if index < position)
+    return rest[:position] + planned + rest[position:]
 
 
 def _recorded_username(runtime: Runtime, host: str) -> str:
     """The username the host list records for `host` (configure writes it there too), or ""."""
     wanted = split_host_port(host)
-    for entry in configured_hosts(runtime.context()):
+    for entry in configured_hosts(runtime.context(), "git"):
         if (entry.host, entry.port) == wanted:
             return entry.username
     return ""

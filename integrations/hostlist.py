@@ -1,22 +1,27 @@
 """The helper's own host list: `[hosts."HOST"]` tables in its config file, added and removed by `configure`.
 
 Several tools may serve one host (a Gitea host is a git remote and a registry), so a table that configure adds
-records which tools asked for it in `configured_by = ["git", ...]`. Unconfiguring a tool takes only that tool
-off; the table goes when no tool is left. A table without `configured_by` was written by hand: configure uses it
-as it is and unconfigure leaves it alone. Edits are textual, so comments and everything else in the file are
-preserved, and the result is re-parsed before it is written.
+records which tools asked for it in `configured_by = ["git", ...]`; the adapters serve only the tools listed
+(helper/hosts.py). Unconfiguring a tool takes only that tool off; the table goes when no tool is left. Running
+configure again with another --profile or --username changes those keys; an option left out keeps its value and
+an empty one (`--username ""`) removes the key. A table without `configured_by` was written by hand: configure uses
+it when it fits and refuses (writing nothing) when it does not; unconfigure leaves it alone. Edits are textual,
+so comments and everything else in the file are preserved, and the result is re-parsed before it is written.
 """
 
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 
 from rightbrain_helper.errors import ConfigError
 
-from .files import read_text, replace_text
+from .changes import Change, FileEdit
+from .files import read_text
 
 OWNERS = "configured_by"
-TABLE, TOOL = "table", "tool"  # what an edit changed: the whole table, or only its list of tools
+TOOLS = "tools"  # the hand-written twin of configured_by (helper/hosts.py)
+NOTHING_CHANGED = "nothing was changed"
 
 
 def toml_string(value: str) -> str:
@@ -31,9 +36,14 @@ def owners_line(tools: list[str]) -> str:
     return f"{OWNERS} = [{', '.join(toml_string(tool) for tool in tools)}]\n"
 
 
-def host_block(host: str, fields: dict[str, str], tool: str) -> str:
+def table_name(host: str) -> str:
+    """`[hosts."HOST"]`, as messages name a table."""
+    return f"[hosts.{toml_string(host)}]"
+
+
+def host_block(host: str, fields: Mapping[str, str | None], tool: str) -> str:
     """The `[hosts."HOST"]` table text with the given non-empty fields, owned by `tool`."""
-    lines = [f"[hosts.{toml_string(host)}]\n"]
+    lines = [f"{table_name(host)}\n"]
     lines += [f"{key} = {toml_string(value)}\n" for key, value in fields.items() if value]
     return "".join([*lines, owners_line([tool])])
 
@@ -45,86 +55,137 @@ def host_table(text: str, host: str) -> dict[str, object] | None:
     return table if isinstance(table, dict) else None
 
 
-def with_host(text: str, host: str, fields: dict[str, str], tool: str) -> tuple[str, str]:
-    """`text` with `host` listed for `tool`, and what changed: TABLE, TOOL or "" (configure is idempotent)."""
+def wanted_fields(text: str, host: str, fields: Mapping[str, str | None]) -> dict[str, str]:
+    """The values the host's table will hold after configure: a given value, else the table's current one."""
+    table = host_table(text, host) or {}
+    return {key: value if value is not None else str(table.get(key, "")) for key, value in fields.items()}
+
+
+def with_host(text: str, host: str, fields: Mapping[str, str | None], tool: str) -> tuple[str, list[str]]:
+    """`text` with `host` listed for `tool` and holding `fields` (None: keep, "": remove), and what changed:
+    ["table"] for a new table, else phrases such as 'set profile = "b" (was "a")'; [] when nothing did."""
     table = host_table(text, host)
     if table is None:
         separator = "" if not text or text.endswith("\n\n") else ("\n" if text.endswith("\n") else "\n\n")
-        return _checked(text + separator + host_block(host, fields, tool)), TABLE
+        return _checked(text + separator + host_block(host, fields, tool)), ["table"]
     owners = _owners(table, host)
-    if owners is None or tool in owners:
-        return text, ""
-    return _set_owners(text, host, [*owners, tool]), TOOL
+    if owners is None:
+        _check_hand_written(table, host, fields, tool)
+        return text, []
+    changes = [] if tool in owners else [f"add {tool} to {OWNERS}"]
+    updated = text if tool in owners else _set_line(text, host, OWNERS, owners_line([*owners, tool]))
+    for key, value in fields.items():
+        current = table.get(key)
+        if value is None or value == (current or ""):
+            continue
+        line = f"{key} = {toml_string(value)}\n" if value else None
+        updated = _set_line(updated, host, key, line)
+        was = f" (was {toml_string(str(current))})" if current is not None else ""
+        changes.append(f"set {key} = {toml_string(value)}{was}" if value else f"remove {key}{was}")
+    return _checked_fields(updated, host, fields), changes
 
 
-def without_host(text: str, host: str, tool: str) -> tuple[str, str]:
+def without_host(text: str, host: str, tool: str) -> tuple[str, list[str]]:
     """`text` with `tool` taken off `host` (the table removed when no tool is left), and what changed."""
     table = host_table(text, host)
     owners = None if table is None else _owners(table, host)
     if owners is None or tool not in owners:
-        return text, ""
+        return text, []
     rest = [owner for owner in owners if owner != tool]
     if rest:
-        return _set_owners(text, host, rest), TOOL
+        return _checked(_set_line(text, host, OWNERS, owners_line(rest))), [f"remove {tool} from {OWNERS}"]
     start, end = _block(text, host)
     lines = text.splitlines(keepends=True)
     updated = "".join(lines[:start] + lines[end:]).rstrip("\n")
-    return _checked(updated + "\n" if updated else ""), TABLE
+    return _checked(updated + "\n" if updated else ""), ["table"]
 
 
-def add_host(path: str, host: str, fields: dict[str, str], *, tool: str, dry_run: bool) -> str:
-    """Ensure the config file at `path` lists `host` for `tool`; return a line describing what happened."""
+def plan_add_host(path: str, host: str, fields: Mapping[str, str | None], *, tool: str) -> Change:
+    """The change that makes the config file at `path` list `host` for `tool` with `fields`."""
     text = read_text(path)
-    updated, change = with_host(text, host, fields, tool)
-    table = f"[hosts.{toml_string(host)}]"
-    action = f"add {table} to {path}" if change == TABLE else f"add {tool} to {OWNERS} of {table} in {path}"
-    return _apply(path, updated, action, dry_run=dry_run) if change else _unchanged(text, path, host)
+    updated, changes = with_host(text, host, fields, tool)
+    if not changes:
+        return Change(_unchanged(text, path, host))
+    if changes == ["table"]:
+        return FileEdit(path, text, updated, f"add {table_name(host)} to {path}")
+    return FileEdit(path, text, updated, f"{', '.join(changes)} in {table_name(host)} of {path}")
 
 
-def remove_host(path: str, host: str, *, tool: str, dry_run: bool) -> str:
-    """Ensure the config file at `path` no longer lists `host` for `tool`; return a line describing it."""
+def plan_remove_host(path: str, host: str, *, tool: str) -> Change:
+    """The change that makes the config file at `path` no longer list `host` for `tool`."""
     text = read_text(path)
-    updated, change = without_host(text, host, tool)
-    table = f"[hosts.{toml_string(host)}]"
-    action = f"remove {table} from {path}" if change == TABLE else f"remove {tool} from {OWNERS} of {table} in {path}"
-    return _apply(path, updated, action, dry_run=dry_run) if change else _unchanged(text, path, host)
+    updated, changes = without_host(text, host, tool)
+    if not changes:
+        return Change(_unchanged(text, path, host, tool))
+    if changes == ["table"]:
+        return FileEdit(path, text, updated, f"remove {table_name(host)} from {path}")
+    return FileEdit(path, text, updated, f"{changes[0]} of {table_name(host)} in {path}")
 
 
-def _unchanged(text: str, path: str, host: str) -> str:
-    """The line for a host list left as it is; a hand-written entry is named as such."""
+def _unchanged(text: str, path: str, host: str, tool: str = "") -> str:
+    """The line for a host list left as it is, saying why."""
     table = host_table(text, host)
     if table is not None and OWNERS not in table:
-        return f"unchanged: [hosts.{toml_string(host)}] in {path} is your own entry (no {OWNERS}), kept as it is"
+        return f"unchanged: {table_name(host)} in {path} is your own entry (no {OWNERS}), kept as it is"
+    if tool and table is not None:
+        owners = ", ".join(_owners(table, host) or [])
+        return f"unchanged: {table_name(host)} in {path} stays: it was configured for {owners}, not {tool}"
     return f"unchanged: {path} (already as wanted)"
 
 
-def _apply(path: str, updated: str, action: str, *, dry_run: bool) -> str:
-    """Write the change unless it is a dry run."""
-    if dry_run:
-        return f"would {action}"
-    saved = replace_text(path, updated)
-    return f"did {action}" + (f" (backup: {saved})" if saved else "")
+def _check_hand_written(table: Mapping[str, object], host: str, fields: Mapping[str, str | None], tool: str) -> None:
+    """A hand-written table is used as it is, so it must serve `tool` and hold the values asked for."""
+    where = f"{table_name(host)} is your own entry (no {OWNERS})"
+    tools = table.get(TOOLS)
+    if isinstance(tools, list) and tool not in tools:
+        raise ConfigError(f'{where} and its tools leave out {tool}: add "{tool}" to them; {NOTHING_CHANGED}')
+    for key, value in fields.items():
+        if value is not None and value != (table.get(key) or ""):
+            raise ConfigError(
+                f"{where} and has {key} = {toml_string(str(table.get(key, '')))}, not {toml_string(value)}; "
+                f"configure does not edit such entries: change it by hand; {NOTHING_CHANGED}"
+            )
 
 
-def _owners(table: dict[str, object], host: str) -> list[str] | None:
+def _owners(table: Mapping[str, object], host: str) -> list[str] | None:
     """The tools that configured this host; None for a hand-written table."""
     owners = table.get(OWNERS)
     if owners is None:
         return None
     if not isinstance(owners, list) or not all(isinstance(owner, str) for owner in owners):
-        raise ConfigError(f'{OWNERS} of [hosts."{host}"] must be a list of tool names; fix it by hand')
+        raise ConfigError(f"{OWNERS} of {table_name(host)} must be a list of tool names; fix it by hand")
     return owners
 
 
-def _set_owners(text: str, host: str, tools: list[str]) -> str:
-    """Replace the one-line `configured_by` of the host's table."""
+def _set_line(text: str, host: str, key: str, line: str | None) -> str:
+    """The host's table with the one-line `key = ...` replaced by `line` (None: removed); a key not there yet is
+    added before configured_by, or after the table's last line."""
     start, end = _block(text, host)
     lines = text.splitlines(keepends=True)
     for index in range(start + 1, end):
-        if lines[index].lstrip().startswith(OWNERS):
-            lines[index] = owners_line(tools)
-            return _checked("".join(lines))
-    raise ConfigError(f'{OWNERS} of [hosts."{host}"] is not on one line of its table; edit it by hand')
+        if lines[index].partition("=")[0].strip() == key:
+            lines[index : index + 1] = [line] if line else []
+            return "".join(lines)
+    if line is None:
+        return text
+    position = next((i for i in range(start + 1, end) if lines[i].partition("=")[0].strip() == OWNERS), None)
+    if position is None:
+        position = end
+        while position > start + 1 and not lines[position - 1].strip():
+            position -= 1
+        if not lines[position - 1].endswith("\n"):
+            lines[position - 1] += "\n"
+    lines.insert(position, line)
+    return "".join(lines)
+
+
+def _checked_fields(text: str, host: str, fields: Mapping[str, str | None]) -> str:
+    """`text`, once it parses and the host's table holds the wanted fields (else the table is not one-line keys)."""
+    table = host_table(_checked(text), host) or {}
+    for key, value in fields.items():
+        if value is not None and str(table.get(key, "")) != value:
+            raise ConfigError(f"{key} of {table_name(host)} is not on one line of its table; edit it by hand")
+    return text
 
 
 def _block(text: str, host: str) -> tuple[int, int]:
@@ -132,7 +193,7 @@ def _block(text: str, host: str) -> tuple[int, int]:
     lines = text.splitlines(keepends=True)
     start = next((index for index, line in enumerate(lines) if _is_header_for(line, host)), None)
     if start is None:
-        raise ConfigError(f'hosts.{host} is not written as a [hosts."{host}"] table; edit it by hand')
+        raise ConfigError(f"hosts.{host} is not written as a {table_name(host)} table; edit it by hand")
     end = next((index for index in range(start + 1, len(lines)) if lines[index].lstrip().startswith("[")), len(lines))
     return start, end
 
@@ -161,4 +222,6 @@ def _parse(text: str) -> dict[str, object]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"the helper's config file is not valid TOML ({exc}); fix it before configure") from None
+        raise ConfigError(
+            f"the helper's config file is not valid TOML ({exc}); fix it before configure; {NOTHING_CHANGED}"
+        ) from None

@@ -3,25 +3,24 @@
 The changes are made by kubectl itself (`kubectl config set-cluster / set-credentials / set-context`, and the
 `delete-*` twins), run on a copy of the kubeconfig files (KUBECONFIG, else ~/.kube/config); each file kubectl
 changed then replaces the original atomically, after a backup. Only commands whose entry differs from what is
-wanted are run, so a second run changes nothing. The user is named `rightbrain-<cluster>`.
+wanted are run, so a second run changes nothing; --profile left out keeps the user's current one. The user is
+named `rightbrain-<cluster>`. unconfigure deletes every context using that user, the user, and the cluster unless
+another context uses it, and names what it leaves.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import shlex
-import shutil
-import subprocess
-import tempfile
 from typing import Any
 from urllib.parse import urlsplit
 
-from rightbrain_helper.errors import ConfigError, UsageError
+from rightbrain_helper.errors import UsageError
 
-from .files import installed_script, read_text, replace_text
-from .hostlist import add_host, remove_host
+from .changes import Plan
+from .files import installed_script
+from .hostlist import plan_add_host, plan_remove_host
+from .kubeconfig import KubectlCommands, find_kubectl, kubeconfig_files, view_config
 from .kubectl import V1
 
 TYPE_CHECKING = False
@@ -32,7 +31,6 @@ if TYPE_CHECKING:
 
 USER_PREFIX = "rightbrain-"
 HELPER = "rightbrain-helper"
-KUBECTL_TIMEOUT = 60.0
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -40,34 +38,37 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cluster", required=True, help="cluster entry name in the kubeconfig")
     parser.add_argument("--server", default="", help="the API server's https:// URL (configure: required)")
     parser.add_argument("--certificate-authority", default="", help="CA file (PEM) for the API server")
-    parser.add_argument("--context", default="", help="context entry name (default: the cluster name)")
+    parser.add_argument("--context", default="", help="context entry name (configure; default: the cluster name)")
 
 
-def apply(options: argparse.Namespace, runtime: Runtime, *, install: bool, dry_run: bool) -> list[str]:
-    """Plan the kubectl commands from the kubeconfig as it is, run them (unless dry-run), then the host list."""
-    kubectl = _kubectl(runtime.env)
-    view = _view(kubectl, runtime.env)
+def plan(options: argparse.Namespace, runtime: Runtime, *, install: bool) -> Plan:
+    """Plan the kubectl commands from the kubeconfig as it is, then the host-list change."""
+    kubectl = find_kubectl(runtime.env)
+    view = view_config(kubectl, runtime.env)
+    cluster, context, user = _names(options)
     if install:
-        commands = configure_commands(view, options, installed_script(HELPER, runtime.env))
+        profile = options.profile if options.profile is not None else _current_profile(view, user)
+        result = Plan(profile=profile)
+        commands = configure_commands(view, options, installed_script(HELPER, runtime.env), profile)
+        result.notes.append(_context_note(view, context))
     else:
-        commands = unconfigure_commands(view, options)
-    lines = [f"{'would run' if dry_run else 'run'}: kubectl {shlex.join(command)}" for command in commands]
-    if not commands:
-        lines.append("unchanged: kubeconfig (already as wanted)")
-    elif not dry_run:
-        lines += _run_on_copies(kubectl, commands, kubeconfig_files(runtime.env), runtime.env)
-    server = options.server or (_named(view, "clusters", options.cluster) or {}).get("server", "")
+        result = Plan()
+        commands, kept = unconfigure_commands(view, options)
+        result.notes += kept
+    result.add(KubectlCommands(kubectl, commands, kubeconfig_files(runtime.env), runtime.env))
+    server = options.server or (_named(view, "clusters", cluster) or {}).get("server", "")
     host = urlsplit(server).netloc.rpartition("@")[2].lower()
+    path = runtime.context().path
     if host and install:
-        lines.append(
-            add_host(runtime.context().path, host, {"profile": options.profile}, tool="kubectl", dry_run=dry_run)
-        )
+        result.add(plan_add_host(path, host, {"profile": result.profile}, tool="kubectl"))
     elif host:
-        lines.append(remove_host(runtime.context().path, host, tool="kubectl", dry_run=dry_run))
-    return lines
+        result.add(plan_remove_host(path, host, tool="kubectl"))
+    return result
 
 
-def configure_commands(view: Mapping[str, Any], options: argparse.Namespace, helper: str) -> list[list[str]]:
+def configure_commands(
+    view: Mapping[str, Any], options: argparse.Namespace, helper: str, profile: str = ""
+) -> list[list[str]]:
     """The commands that make the cluster, the user and the context what configure wants; [] when they are."""
     cluster, context, user = _names(options)
     commands: list[list[str]] = []
@@ -76,7 +77,7 @@ def configure_commands(view: Mapping[str, Any], options: argparse.Namespace, hel
         wanted["certificate-authority"] = _ca_file(options.certificate_authority)
     if not _has(_named(view, "clusters", cluster), wanted):
         commands.append(["config", "set-cluster", cluster, *[f"--{key}={value}" for key, value in wanted.items()]])
-    args = ["kubectl", *([f"--profile={options.profile}"] if options.profile else [])]
+    args = ["kubectl", *([f"--profile={profile}"] if profile else [])]
     existing = _named(view, "users", user)
     if existing is not None and set(existing) - {"exec"}:
         commands.append(["config", "delete-user", user])  # a token or certificate there would clash with exec
@@ -92,85 +93,64 @@ def configure_commands(view: Mapping[str, Any], options: argparse.Namespace, hel
     return commands
 
 
-def unconfigure_commands(view: Mapping[str, Any], options: argparse.Namespace) -> list[list[str]]:
-    """Delete the context and user configure made, and then the cluster unless another context still uses it."""
-    cluster, context, user = _names(options)
+def unconfigure_commands(view: Mapping[str, Any], options: argparse.Namespace) -> tuple[list[list[str]], list[str]]:
+    """Delete every context that uses the user configure made, that user, and the cluster unless a context
+    configure did not make still uses it; and a line for each entry left, saying why."""
+    cluster, _, user = _names(options)
     commands: list[list[str]] = []
-    drop_context = (_named(view, "contexts", context) or {}).get("user") == user
-    if drop_context:
-        commands.append(["config", "delete-context", context])
-        if view.get("current-context") == context:
-            commands.append(["config", "unset", "current-context"])
-    drop_user = os.path.basename(((_named(view, "users", user) or {}).get("exec") or {}).get("command", "")) == HELPER
-    if drop_user:
+    kept: list[str] = []
+    ours = _is_ours(_named(view, "users", user))
+    if _named(view, "users", user) is not None and not ours:
+        kept.append(f"left user {user}: its credential is not this helper's exec plugin")
+    dropped = []
+    for item in _entries(view, "contexts"):
+        if (item.get("context") or {}).get("user") == user and ours:
+            dropped.append(item.get("name"))
+            commands.append(["config", "delete-context", str(item.get("name"))])
+            if view.get("current-context") == item.get("name"):
+                commands.append(["config", "unset", "current-context"])
+    if ours:
         commands.append(["config", "delete-user", user])
-    still_used = any(
-        (item.get("context") or {}).get("cluster") == cluster and not (drop_context and item.get("name") == context)
-        for item in view.get("contexts") or []
-    )
-    if (drop_context or drop_user) and not still_used and _named(view, "clusters", cluster) is not None:
+    users = [
+        str(item.get("name"))
+        for item in _entries(view, "contexts")
+        if (item.get("context") or {}).get("cluster") == cluster and item.get("name") not in dropped
+    ]
+    if users and _named(view, "clusters", cluster) is not None:
+        kept.append(f"left cluster {cluster}: context {', '.join(users)} still uses it")
+    elif ours and _named(view, "clusters", cluster) is not None:
         commands.append(["config", "delete-cluster", cluster])
-    return commands
+    return commands, kept
 
 
-def kubeconfig_files(env: Mapping[str, str]) -> list[str]:
-    """The files kubectl reads and may write: KUBECONFIG's list (in order, once each), else ~/.kube/config."""
-    listed = [item for item in env.get("KUBECONFIG", "").split(os.pathsep) if item]
-    if not listed:
-        listed = [os.path.join(env.get("HOME") or os.path.expanduser("~"), ".kube", "config")]
-    return list(dict.fromkeys(os.path.abspath(item) for item in listed))
+def _entries(view: Mapping[str, Any], section: str) -> list[dict[str, Any]]:
+    """The named entries of a kubeconfig section (clusters, users, contexts)."""
+    return [item for item in view.get(section) or [] if isinstance(item, dict)]
 
 
-def _run_on_copies(kubectl: str, commands: list[list[str]], files: list[str], env: Mapping[str, str]) -> list[str]:
-    """Run `commands` against copies of `files`, then atomically replace (after a backup) each one they changed."""
-    lines = []
-    with tempfile.TemporaryDirectory(prefix="rightbrain-kubeconfig-") as scratch:
-        copies = [os.path.join(scratch, str(index), "config") for index in range(len(files))]
-        for original, copy in zip(files, copies, strict=True):
-            os.makedirs(os.path.dirname(copy))
-            if os.path.exists(original):
-                shutil.copyfile(original, copy)
-        for command in commands:
-            _kubectl_run(kubectl, command, {**env, "KUBECONFIG": os.pathsep.join(copies)})
-        for original, copy in zip(files, copies, strict=True):
-            text = read_text(copy)
-            if os.path.exists(copy) and text != read_text(original):
-                saved = replace_text(os.path.realpath(original), text)
-                lines.append(f"wrote {original}" + (f" (backup: {saved})" if saved else ""))
-    return lines
+def _is_ours(user: Mapping[str, Any] | None) -> bool:
+    """Whether a user entry's credential is this helper's exec plugin."""
+    command = ((user or {}).get("exec") or {}).get("command", "")
+    return os.path.basename(str(command)) == HELPER
 
 
-def _kubectl(env: Mapping[str, str]) -> str:
-    """kubectl on the PATH of the environment the command runs in."""
-    found = shutil.which("kubectl", path=env.get("PATH"))
-    if not found:
-        raise ConfigError("kubectl is not on PATH; install it first (configure uses kubectl's own config commands)")
-    return found
+def _current_profile(view: Mapping[str, Any], user: str) -> str:
+    """The --profile=P argument the existing user's exec plugin runs with, or ""."""
+    args = (((_named(view, "users", user) or {}).get("exec") or {}).get("args")) or []
+    return next((arg.removeprefix("--profile=") for arg in args if str(arg).startswith("--profile=")), "")
 
 
-def _kubectl_run(kubectl: str, command: list[str], env: Mapping[str, str]) -> str:
-    """Run one kubectl command; its own error message, on one line, if it fails."""
-    try:
-        done = subprocess.run(
-            [kubectl, *command], env=dict(env), capture_output=True, text=True, stdin=subprocess.DEVNULL,
-            timeout=KUBECTL_TIMEOUT, check=False,
-        )  # fmt: skip
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise ConfigError(f"kubectl {command[0]} {command[1]} did not run: {exc}") from None
-    if done.returncode != 0:
-        message = " ".join(done.stderr.split())[:300]
-        raise ConfigError(f"kubectl {shlex.join(command)} failed (exit {done.returncode}): {message}")
-    return done.stdout
-
-
-def _view(kubectl: str, env: Mapping[str, str]) -> dict[str, Any]:
-    """The merged kubeconfig as kubectl sees it (secrets redacted: no --raw)."""
-    text = _kubectl_run(kubectl, ["config", "view", "-o", "json"], env)
-    try:
-        view = json.loads(text)
-    except ValueError:
-        raise ConfigError("kubectl config view did not print JSON; is kubectl working?") from None
-    return view if isinstance(view, dict) else {}
+def _context_note(view: Mapping[str, Any], context: str) -> str:
+    """Whether configure made `context` the current context, and how to switch to it if not."""
+    current = view.get("current-context")
+    if not current:
+        return f"current context: {context} (configure makes it current: the kubeconfig had none)"
+    if current == context:
+        return f"current context: {context}"
+    return (
+        f"current context: {current}, unchanged; to use {context}: kubectl config use-context {context} "
+        f"(or kubectl --context {context} ...)"
+    )
 
 
 def _named(view: Mapping[str, Any], section: str, name: str) -> dict[str, Any] | None:

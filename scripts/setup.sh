@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Sets up what the tests and the demo need, from nothing: a virtual environment (.venv, or $VENV) with the
+# Sets up what the tests need, from nothing: a virtual environment (.venv, or $VENV) with the
 # package installed non-editable (as users install it) plus the test tools, and the node authorization server
 # used for interop. Safe to run again; prints the venv's python path last.
 set -euo pipefail

@@ -30,6 +30,7 @@ from rightbrain_helper.errors import (
 
 from .conftest import CLIENT_ID, run_cli
 from .support.fakes import FakeClock, never_transport
+from .support.profiles import full_profile
 from .support.tokenserver import TokenServer
 from .test_config import assert_one_line_error, write_config
 
@@ -84,7 +85,7 @@ def test_status_with_empty_cache(helper_env: dict[str, str]) -> None:
 
 def test_status_lists_entries_never_tokens(helper_env: dict[str, str], token_server: TokenServer) -> None:
     """`status` prints profile, issuer host, client id, scope and expiry per entry, and never a token."""
-    write_config(helper_env, '[profiles.default]\n[profiles.ci]\nscope = "deploy read"\n')
+    write_config(helper_env, "[profiles.default]\n" + full_profile(helper_env, "ci", 'scope = "deploy read"'))
     clock = FakeClock()
     assert run_cli(["token"], helper_env, clock=clock).code == 0
     assert run_cli(["token", "--profile", "ci"], helper_env, clock=clock).code == 0
@@ -114,7 +115,7 @@ def test_status_shows_expired_entries(helper_env: dict[str, str], token_server: 
 
 def test_clear_removes_every_entry(helper_env: dict[str, str], token_server: TokenServer) -> None:
     """`clear` removes all cached tokens and says how many; the next `token` fetches again."""
-    write_config(helper_env, '[profiles.default]\n[profiles.ci]\naudience = "ci"\n')
+    write_config(helper_env, "[profiles.default]\n" + full_profile(helper_env, "ci", 'audience = "ci"'))
     run_cli(["token"], helper_env)
     run_cli(["token", "--profile", "ci"], helper_env)
     result = run_cli(["clear"], helper_env, transport_factory=never_transport)
@@ -125,7 +126,7 @@ def test_clear_removes_every_entry(helper_env: dict[str, str], token_server: Tok
 
 def test_clear_one_profile(helper_env: dict[str, str], token_server: TokenServer) -> None:
     """`clear --profile X` removes only X's entries; other profiles stay cached."""
-    write_config(helper_env, '[profiles.default]\n[profiles.ci]\naudience = "ci"\n')
+    write_config(helper_env, "[profiles.default]\n" + full_profile(helper_env, "ci", 'audience = "ci"'))
     run_cli(["token"], helper_env)
     run_cli(["token", "--profile", "ci"], helper_env)
     result = run_cli(["clear", "--profile", "ci"], helper_env)

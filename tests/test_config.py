@@ -17,6 +17,7 @@ from rightbrain_helper.settings.model import DEFAULT_TOKEN_URL, Settings
 
 from .conftest import CLIENT_ID, CLIENT_SECRET, CliResult, run_cli
 from .support.fakes import FakeClock
+from .support.profiles import full_profile
 from .support.tokenserver import Recorded, TokenServer
 
 
@@ -157,6 +158,14 @@ audience = "aud-c"
 """
 
 
+def complete_profiles(env: dict[str, str]) -> str:
+    """PROFILES with each profile naming its own token URL, client and secret file (as an explicitly chosen
+    profile must)."""
+    return 'default_profile = "c"\n\n' + "\n".join(
+        full_profile(env, name, f'audience = "aud-{name}"') for name in ("default", "a", "b", "c")
+    )
+
+
 @pytest.mark.parametrize(
     ("argv", "env_profile", "expected"),
     [
@@ -170,7 +179,7 @@ def test_profile_selection_order(
     helper_env: dict[str, str], token_server: TokenServer, argv: list[str], env_profile: str, expected: str
 ) -> None:
     """The profile is --profile, else RIGHTBRAIN_PROFILE, else the top-level default_profile."""
-    write_config(helper_env, PROFILES)
+    write_config(helper_env, complete_profiles(helper_env))
     env = {**helper_env, "RIGHTBRAIN_PROFILE": env_profile} if env_profile else helper_env
     assert run_cli(argv, env).code == 0
     assert [item.field("audience") for item in token_server.token_requests()] == [expected]

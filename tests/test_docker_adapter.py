@@ -20,6 +20,7 @@ from .conftest import CLIENT_SECRET, CliResult, run_cli
 from .support.fakes import never_transport
 from .support.heavy import HEAVY_MODULES
 from .support.procs import PYTHON, write_config
+from .support.profiles import full_profile
 from .support.tokenserver import Reply, TokenServer
 
 NOT_FOUND = "credentials not found in native keychain\n"
@@ -128,8 +129,8 @@ def test_host_table_sets_username_profile_and_scope(helper_env: dict[str, str], 
     """A [hosts."..."] table's username is the Username; its profile and scope select the token requested."""
     write_config(
         helper_env,
-        '[profiles.registry]\nmin_valid = 30\n\n[hosts."reg.example.com"]\n'
-        'profile = "registry"\nusername = "robot"\nscope = "registry:pull"\n',
+        full_profile(helper_env, "registry", "min_valid = 30")
+        + '\n[hosts."reg.example.com"]\nprofile = "registry"\nusername = "robot"\nscope = "registry:pull"\n',
     )
     result = docker("get", helper_env, "reg.example.com")
     assert result.stdout == answer("reg.example.com", token_server.issued[0], "robot")

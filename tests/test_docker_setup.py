@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import BIN_DIR, CliResult, run_cli
+from .support.profiles import full_profile
 
 KEY = "127.0.0.1:5000"
 
@@ -85,7 +86,10 @@ def test_configure_preserves_every_other_key_and_the_indent(env: dict[str, str])
 
 def test_configure_is_idempotent(env: dict[str, str]) -> None:
     """A second configure changes nothing, says so, and makes no backup."""
-    configure(env, "--registry", KEY, "--profile", "ci", "--username", "robot")
+    profile = full_profile(env, "ci")
+    hosts_file(env).write_text(profile)
+    hosts_file(env).chmod(0o600)
+    assert configure(env, "--registry", KEY, "--profile", "ci", "--username", "robot").code == 0
     text = docker_config(env).read_text()
     again = configure(env, "--registry", KEY, "--profile", "ci", "--username", "robot")
     assert again.stdout == (
@@ -95,7 +99,7 @@ def test_configure_is_idempotent(env: dict[str, str]) -> None:
     assert docker_config(env).read_text() == text
     assert backups(docker_config(env)) == []
     assert hosts_file(env).read_text() == (
-        f'[hosts."{KEY}"]\nprofile = "ci"\nusername = "robot"\nconfigured_by = ["docker"]\n'
+        f'{profile}\n[hosts."{KEY}"]\nprofile = "ci"\nusername = "robot"\nconfigured_by = ["docker"]\n'
     )
 
 
@@ -116,7 +120,7 @@ def test_unconfigure_removes_only_our_entry(env: dict[str, str]) -> None:
     docker_config(env).write_text('{\n\t"credHelpers": {\n\t\t"127.0.0.1:5000": "pass"\n\t}\n}')
     result = configure(env, "--registry", KEY, command="unconfigure")
     assert result.stdout == (
-        f'unchanged: {docker_config(env)} (credHelpers["{KEY}"] is "pass", not ours)\n'
+        f'unchanged: {docker_config(env)} (credHelpers["{KEY}"] is "pass", not this helper: left as it is)\n'
         f"unchanged: {hosts_file(env)} (already as wanted)\n"
     )
     configure(env, "--registry", KEY)

@@ -9,7 +9,22 @@ from pathlib import Path
 import pytest
 
 from rightbrain_helper.errors import ConfigError
-from rightbrain_helper.integrations.hostlist import add_host, remove_host, with_host, without_host
+from rightbrain_helper.integrations.hostlist import plan_add_host, plan_remove_host, with_host, without_host
+
+
+def add_host(path: str, host: str, fields: dict[str, str | None], *, tool: str, dry_run: bool) -> str:
+    """Plan adding `host` for `tool`, then preview or apply it; the one line it prints."""
+    change = plan_add_host(path, host, fields, tool=tool)
+    (line,) = change.preview() if dry_run else change.apply()
+    return line
+
+
+def remove_host(path: str, host: str, *, tool: str, dry_run: bool) -> str:
+    """Plan removing `host` for `tool`, then preview or apply it; the one line it prints."""
+    change = plan_remove_host(path, host, tool=tool)
+    (line,) = change.preview() if dry_run else change.apply()
+    return line
+
 
 EXISTING = """# my settings
 default_profile = "prod"
@@ -32,9 +47,35 @@ def test_add_then_remove_restores_the_file() -> None:
 
 
 def test_adding_twice_changes_nothing() -> None:
-    """configure is idempotent: a host already listed for the tool is left as it is."""
+    """configure is idempotent: a host already listed for the tool with the same values is left as it is, and
+    an option left out (None) keeps the value there."""
     once, _ = with_host(EXISTING, "git.example.com", {"profile": "prod"}, "git")
-    assert with_host(once, "git.example.com", {"profile": "other"}, "git") == (once, "")
+    assert with_host(once, "git.example.com", {"profile": "prod"}, "git") == (once, [])
+    assert with_host(once, "git.example.com", {"profile": None, "username": None}, "git") == (once, [])
+
+
+def test_new_values_replace_the_old_ones() -> None:
+    """Re-running configure with another profile or username changes those keys (and says what they were);
+    an empty value removes the key; comments and other tables stay."""
+    once, _ = with_host(EXISTING, "git.example.com", {"profile": "prod", "username": "a"}, "git")
+    changed, what = with_host(once, "git.example.com", {"profile": "staging", "username": "b"}, "git")
+    assert tomllib.loads(changed)["hosts"]["git.example.com"] == {
+        "profile": "staging",
+        "username": "b",
+        "configured_by": ["git"],
+    }
+    assert what == ['set profile = "staging" (was "prod")', 'set username = "b" (was "a")']
+    assert changed.startswith(EXISTING)
+    cleared, what = with_host(changed, "git.example.com", {"profile": None, "username": ""}, "git")
+    assert tomllib.loads(cleared)["hosts"]["git.example.com"] == {"profile": "staging", "configured_by": ["git"]}
+    assert what == ['remove username (was "b")']
+    added, what = with_host(cleared, "git.example.com", {"username": "c"}, "git")
+    assert tomllib.loads(added)["hosts"]["git.example.com"] == {
+        "profile": "staging",
+        "username": "c",
+        "configured_by": ["git"],
+    }
+    assert what == ['set username = "c"']
 
 
 def test_two_tools_share_a_host_until_both_are_gone() -> None:
@@ -44,14 +85,34 @@ def test_two_tools_share_a_host_until_both_are_gone() -> None:
     assert tomllib.loads(text)["hosts"]["gitea.example.com"]["configured_by"] == ["git", "docker"]
     text, _ = without_host(text, "gitea.example.com", "git")
     assert tomllib.loads(text)["hosts"]["gitea.example.com"] == {"profile": "prod", "configured_by": ["docker"]}
-    assert without_host(text, "gitea.example.com", "kubectl") == (text, "")
+    assert without_host(text, "gitea.example.com", "kubectl") == (text, [])
     assert without_host(text, "gitea.example.com", "docker")[0] == EXISTING
 
 
 def test_hand_written_entries_are_never_touched() -> None:
-    """A table without configured_by is the user's: configure uses it as is, unconfigure leaves it."""
-    assert with_host(EXISTING, "other.example", {"profile": "x"}, "git") == (EXISTING, "")
-    assert without_host(EXISTING, "other.example", "git") == (EXISTING, "")
+    """A table without configured_by is the user's: configure uses it as is when it fits, unconfigure leaves it."""
+    assert with_host(EXISTING, "other.example", {"profile": "prod"}, "git") == (EXISTING, [])
+    assert with_host(EXISTING, "other.example", {"profile": None}, "git") == (EXISTING, [])
+    assert without_host(EXISTING, "other.example", "git") == (EXISTING, [])
+
+
+@pytest.mark.parametrize(
+    ("table", "fields", "fragment"),
+    [
+        ('profile = "prod"\n', {"profile": "x"}, 'has profile = "prod", not "x"'),
+        ('tools = ["docker"]\n', {"profile": None}, 'its tools leave out git: add "git"'),
+    ],
+)
+def test_hand_written_entries_that_do_not_fit_stop_configure(
+    table: str, fields: dict[str, str | None], fragment: str
+) -> None:
+    """configure cannot honour a value a hand-written entry contradicts, or serve a tool its tools leave out:
+    an error saying so, and nothing changed."""
+    text = f"[hosts.'other.example']\n{table}"
+    with pytest.raises(ConfigError, match="your own entry") as caught:
+        with_host(text, "other.example", fields, "git")
+    assert fragment in str(caught.value)
+    assert "nothing was changed" in str(caught.value)
 
 
 def test_removal_finds_tables_however_quoted() -> None:

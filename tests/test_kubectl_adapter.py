@@ -14,6 +14,7 @@ from rightbrain_helper.runtime import Runtime
 from .conftest import CLIENT_SECRET, CliResult, helper_command, run_cli, run_helper
 from .support.fakes import FakeClock, never_transport
 from .support.heavy import HEAVY_MODULES
+from .support.profiles import full_profile
 from .support.tokenserver import TokenServer
 
 V1 = "client.authentication.k8s.io/v1"
@@ -106,7 +107,7 @@ def test_second_call_is_a_cache_hit_and_expiry_moves_with_a_new_token(
 
 def test_flags_select_profile_scope_and_audience(helper_env: dict[str, str], token_server: TokenServer) -> None:
     """--profile picks the profile (its min_valid sets the margin); --scope and --audience reach the issuer."""
-    write_config(helper_env, "[profiles.ci]\nmin_valid = 300\n")
+    write_config(helper_env, full_profile(helper_env, "ci", "min_valid = 300"))
     argv = ["kubectl", "--profile", "ci", "--scope", "read", "--scope=write", "--audience", "https://k8s.example"]
     result = run_cli(argv, kubectl_env(helper_env, GO_V1BETA1), clock=FakeClock())
     assert result.code == 0, result.stderr

@@ -17,6 +17,7 @@ import pytest
 
 from .conftest import helper_command, run_cli, run_helper
 from .support.kube_api import KubeApiServer
+from .support.profiles import full_profile
 from .support.tls import Certificate, make_certificate
 from .support.tokenserver import TokenServer
 
@@ -173,10 +174,13 @@ def test_dry_run_prints_the_exact_kubectl_commands_and_changes_nothing(
     kube_env: dict[str, str], certificate: Certificate
 ) -> None:
     """--dry-run lists the kubectl commands configure would run and the host-list change; no file is written."""
+    config_toml = Path(kube_env["XDG_CONFIG_HOME"]) / "rightbrain-helper" / "config.toml"
+    profile = full_profile(kube_env, "ci")
+    config_toml.write_text(profile)
+    config_toml.chmod(0o600)
     argv = ["configure", "kubectl", "--cluster", "fake", "--server", "https://127.0.0.1:6443", "--profile", "ci"]
     result = run_cli([*argv, "--certificate-authority", str(certificate.cert), "--dry-run"], kube_env)
     assert result.code == 0, result.stderr
-    config_toml = Path(kube_env["XDG_CONFIG_HOME"]) / "rightbrain-helper" / "config.toml"
     assert result.stdout.splitlines() == [
         f"would run: kubectl config set-cluster fake --server=https://127.0.0.1:6443 "
         f"--certificate-authority={certificate.cert}",
@@ -185,9 +189,10 @@ def test_dry_run_prints_the_exact_kubectl_commands_and_changes_nothing(
         "would run: kubectl config set-context fake --cluster=fake --user=rightbrain-fake",
         "would run: kubectl config use-context fake",
         f'would add [hosts."127.0.0.1:6443"] to {config_toml}',
+        "current context: fake (configure makes it current: the kubeconfig had none)",
     ]
     assert not Path(kube_env["KUBECONFIG"]).exists()
-    assert not config_toml.exists()
+    assert config_toml.read_text() == profile
 
 
 EXISTING = """\

@@ -14,6 +14,7 @@ from rightbrain_helper import __version__
 
 from .conftest import CLIENT_ID, CLIENT_SECRET, CliResult, run_cli
 from .support.fakes import FakeClock
+from .support.profiles import secret_file
 from .support.tokenserver import Recorded, Reply, TokenServer
 
 # RFC 6749 Appendix B (application/x-www-form-urlencoded) applied to CLIENT_SECRET = "s3cret+/=%:@!canary"
@@ -30,10 +31,16 @@ def write_config(env: dict[str, str], text: str) -> Path:
 
 
 def use_profile(env: dict[str, str], server: TokenServer, body: str = "", client_id: str = CLIENT_ID) -> None:
-    """Move token URL and client id from the environment into [profiles.wire], plus `body` (TOML lines)."""
+    """Move token URL, client id and secret (as a file) from the environment into [profiles.wire], plus `body`
+    (TOML lines); `--profile wire` ignores the environment's client."""
+    secret = secret_file(env)
     env.pop("RIGHTBRAIN_TOKEN_URL")
     env.pop("RIGHTBRAIN_CLIENT_ID")
-    write_config(env, f'[profiles.wire]\ntoken_url = "{server.url}"\nclient_id = "{client_id}"\n{body}\n')
+    write_config(
+        env,
+        f'[profiles.wire]\ntoken_url = "{server.url}"\nclient_id = "{client_id}"\n'
+        f'client_secret_file = "{secret}"\n{body}\n',
+    )
 
 
 def run_wire(env: dict[str, str], command: str = "token", *extra: str) -> CliResult:

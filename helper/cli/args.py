@@ -26,40 +26,6 @@ PASSTHROUGH = ("configure", "unconfigure")  # these parse their own options
 POSITIONAL = ("bazel", "goauth")  # these take arguments (bazel's verb, go's URL) in args.rest
 ENV_VAR_COMMANDS = ("exec", "env")
 
-USAGE = """\
-usage: rightbrain-helper [OPTIONS] COMMAND
-
-Get OAuth 2.0 client-credentials access tokens, shared through a cross-process cache.
-
-commands:
-  token         print the access token and a newline
-  header        print "Authorization: Bearer <token>"
-  json          print a JSON object: access_token, token_type, expires_at (RFC 3339), expires_in, scope
-  status        list cached tokens (profile, issuer, client id, scope, expiry); never the tokens
-  clear         remove cached tokens (all, or those of --profile)
-  kubectl       act as a kubectl exec credential plugin
-  exec -- CMD   run CMD with the token in $RIGHTBRAIN_ACCESS_TOKEN (or --env-var NAME); exit with CMD's status
-  env           print "export RIGHTBRAIN_ACCESS_TOKEN=<token>" (or --env-var NAME) for eval in a shell
-  bazel get     act as a Bazel credential helper (also installed as bazel-credential-rightbrain)
-  goauth [URL]  act as a GOAUTH command for the go command (GOAUTH="rightbrain-helper goauth")
-  configure     set up git, docker or kubectl to use this helper (see: configure --help)
-  unconfigure   undo configure
-
-options:
-  --profile NAME     profile from the config file (default: RIGHTBRAIN_PROFILE, default_profile, "default")
-  --scope SCOPE      scopes to request, space-separated (repeatable)
-  --audience AUD     audience parameter to send
-  --no-cache         neither read nor write the cache
-  --force-refresh    fetch a new token even if the cached one is fresh
-  --env-var NAME     exec / env: the variable that carries the token (default RIGHTBRAIN_ACCESS_TOKEN)
-  -v, --verbose      debug lines on stderr (tokens and secrets masked)
-  --version          print the version
-  -h, --help         show this help
-
-The client secret is never taken from the command line: use RIGHTBRAIN_CLIENT_SECRET, RIGHTBRAIN_CLIENT_SECRET_FILE,
-or client_secret_file / client_secret_command in the config file. Exit codes: docs/reference.md.
-"""
-
 
 class Args:
     """The parsed command line."""

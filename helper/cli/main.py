@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 
 from rightbrain_helper import __version__
-from rightbrain_helper.cli.args import USAGE, Args, parse_args
+from rightbrain_helper.cli.args import Args, parse_args
 from rightbrain_helper.cli.cachecmds import clear, status
 from rightbrain_helper.clock import rfc3339
 from rightbrain_helper.errors import EXIT_OK, UsageError
@@ -35,11 +35,13 @@ def _dispatch(arguments: list[str], runtime: Runtime) -> int:
     if args.version:
         runtime.stdout.write(f"rightbrain-helper {__version__}\n")
         return EXIT_OK
-    if args.help or not args.command:
-        if not args.help:
-            raise UsageError("no command given; try: rightbrain-helper token (or --help)")
-        runtime.stdout.write(USAGE)
+    if args.help and args.command not in ("configure", "unconfigure"):
+        from rightbrain_helper.cli.helptext import command_help  # noqa: PLC0415  (only for --help)
+
+        runtime.stdout.write(command_help(args.command))
         return EXIT_OK
+    if not args.command:
+        raise UsageError("no command given; try: rightbrain-helper token (or --help)")
     if args.command in ("token", "header", "json"):
         return _print_token(args, runtime)
     if args.command == "status":
@@ -54,7 +56,7 @@ def _dispatch(arguments: list[str], runtime: Runtime) -> int:
         return _script_or_tool(args, runtime)
     from rightbrain_helper.integrations.configure import run  # noqa: PLC0415
 
-    return run(args.command, args.rest, args.profile, runtime)
+    return run(args.command, [*args.rest, *(["--help"] if args.help else [])], args.profile, runtime)
 
 
 def _script_or_tool(args: Args, runtime: Runtime) -> int:

@@ -2,6 +2,10 @@
 
 An entry with a port matches only that port; one without matches the host on any port. Matching is exact and
 case-insensitive: never by suffix or pattern, so a token is never handed to a host nobody named.
+
+Entries are per tool: a table serves the tools named in its `tools` list (written by hand) and its
+`configured_by` list (written by `configure TOOL`); a table with neither, and every RIGHTBRAIN_HOSTS entry, serves
+every tool. Each adapter asks with its own name, so configuring git for a host does not make docker answer for it.
 """
 
 from __future__ import annotations
@@ -16,15 +20,24 @@ if TYPE_CHECKING:
     from rightbrain_helper.settings.load import ConfigContext
 
 HOST_KEYS = frozenset({"profile", "username", "scope", "audience"})
+TOOL_LIST_KEYS = ("tools", "configured_by")  # which tools an entry serves (by hand; by configure)
 
 
 class HostEntry:
     """One configured host: which profile serves it and how adapters present the token there."""
 
-    __slots__ = ("audience", "host", "port", "profile", "scope", "username")
+    __slots__ = ("audience", "host", "port", "profile", "scope", "tools", "username")
 
     def __init__(
-        self, host: str, port: str = "", *, profile: str = "", username: str = "", scope: str = "", audience: str = ""
+        self,
+        host: str,
+        port: str = "",
+        *,
+        profile: str = "",
+        username: str = "",
+        scope: str = "",
+        audience: str = "",
+        tools: tuple[str, ...] | None = None,
     ) -> None:
         self.host = host
         self.port = port
@@ -32,6 +45,11 @@ class HostEntry:
         self.username = username
         self.scope = scope
         self.audience = audience
+        self.tools = tools  # the tools this entry serves; None: every tool
+
+    def serves(self, tool: str) -> bool:
+        """Whether the adapter called `tool` may answer for this entry ("" asks for any tool)."""
+        return self.tools is None or not tool or tool in self.tools
 
     @property
     def name(self) -> str:
@@ -40,7 +58,9 @@ class HostEntry:
 
     def overrides(self) -> Overrides:
         """What this host asks of the token: its profile, narrowed to its scope and audience."""
-        return Overrides(profile=self.profile, scope=self.scope, audience=self.audience)
+        return Overrides(
+            profile=self.profile, scope=self.scope, audience=self.audience, origin=f'[hosts."{self.name}"]'
+        )
 
     def __repr__(self) -> str:
         """For test failures."""
@@ -87,20 +107,22 @@ def is_loopback_host(host: str) -> bool:
         return False
 
 
-def configured_hosts(context: ConfigContext) -> list[HostEntry]:
-    """Config-file entries first (in file order), then RIGHTBRAIN_HOSTS entries (default profile)."""
+def configured_hosts(context: ConfigContext, tool: str = "") -> list[HostEntry]:
+    """The entries serving `tool` ("" for all): config-file entries first (in file order), then RIGHTBRAIN_HOSTS
+    entries (default profile, every tool)."""
     entries = [_entry_from_table(name, table, context.path) for name, table in _host_tables(context).items()]
     for item in context.env.get("RIGHTBRAIN_HOSTS", "").split(","):
         if item.strip():
             host, port = split_host_port(item)
             entries.append(HostEntry(host, port))
-    return entries
+    return [entry for entry in entries if entry.serves(tool)]
 
 
-def find_host(context: ConfigContext, host: str, port: str = "") -> HostEntry | None:
-    """The entry for host:port: an exact host-and-port entry first, then a host-only entry; else None."""
+def find_host(context: ConfigContext, host: str, port: str = "", *, tool: str = "") -> HostEntry | None:
+    """The entry serving `tool` for host:port: an exact host-and-port entry first, then a host-only entry;
+    else None."""
     host, port = host.lower().strip("[]"), port.strip()
-    entries = [entry for entry in configured_hosts(context) if entry.host == host]
+    entries = [entry for entry in configured_hosts(context, tool) if entry.host == host]
     for entry in entries:
         if entry.port and canonical_port(entry.port) == port:  # "h:0443" in the config is port 443 too
             return entry
@@ -119,14 +141,17 @@ def _host_tables(context: ConfigContext) -> dict[str, Any]:
 
 
 def _entry_from_table(name: str, table: dict[str, Any], path: str) -> HostEntry:
-    """One [hosts."NAME"] table as a HostEntry; unknown keys and non-string values are errors."""
+    """One [hosts."NAME"] table as a HostEntry; unknown keys and values of the wrong type are errors."""
     for key, value in table.items():
-        if key == "configured_by":  # which tools' configure added this host (integrations/hostlist.py)
-            continue
-        if key not in HOST_KEYS or not isinstance(value, str):
+        if key in TOOL_LIST_KEYS:
+            if not isinstance(value, list) or not all(isinstance(item, str) and item for item in value):
+                raise ConfigError(f'[hosts."{name}"] in {path}: {key} must be a list of tool names, e.g. ["git"]')
+        elif key not in HOST_KEYS or not isinstance(value, str):
             raise ConfigError(
-                f'[hosts."{name}"] in {path}: {key!r} is not one of {sorted(HOST_KEYS)} with a string value'
+                f'[hosts."{name}"] in {path}: {key!r} is not one of {sorted(HOST_KEYS)} with a string value, '
+                f'nor tools = ["git", ...]'
             )
+    named = [tool for key in TOOL_LIST_KEYS for tool in table.get(key, ())]
     host, port = split_host_port(name)
     return HostEntry(
         host,
@@ -135,4 +160,5 @@ def _entry_from_table(name: str, table: dict[str, Any], path: str) -> HostEntry:
         username=table.get("username", ""),
         scope=table.get("scope", ""),
         audience=table.get("audience", ""),
+        tools=tuple(named) if any(key in table for key in TOOL_LIST_KEYS) else None,
     )

@@ -1,7 +1,8 @@
-"""Settings from command-line overrides, the environment and a profile of the config file, in that order.
+"""Settings from command-line overrides, the environment and a profile of the config file.
 
-The only core module that reads environment variables. Every complaint names the file, the table, the key
-and the fix.
+The only core module that reads environment variables. Which source wins for which setting is the rule in
+provenance.py (flags > an explicitly chosen profile > identity variables > the default profile > defaults).
+Every complaint names the file, the table, the key and the fix.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from rightbrain_helper.settings.model import (
     Settings,
     normalize_scopes,
 )
+from rightbrain_helper.settings.provenance import SECRET_VARIABLES, Origins
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -41,24 +43,22 @@ NUMBER_LIMITS = {  # key -> (least, most) seconds: finite, and sane for a helper
 NUMBER_KEYS = frozenset(NUMBER_LIMITS)
 LIST_KEYS = frozenset({"scope", "resource", "client_secret_command"})
 PROFILE_KEYS = STRING_KEYS | NUMBER_KEYS | LIST_KEYS | {"extra_params"}
-ENV_KEYS = {  # setting -> environment variable
-    "token_url": "RIGHTBRAIN_TOKEN_URL",
-    "client_id": "RIGHTBRAIN_CLIENT_ID",
-    "scope": "RIGHTBRAIN_SCOPE",
-    "audience": "RIGHTBRAIN_AUDIENCE",
-}
 
 
 class Overrides:
-    """What the command line (or a tool adapter) asks for; empty means "not given"."""
+    """What the command line (or a tool adapter) asks for; empty means "not given". `origin` names where they
+    were given, for --verbose ("--profile" for the command line, a host entry for an adapter)."""
 
-    __slots__ = ("audience", "profile", "scope", "use_cache")
+    __slots__ = ("audience", "origin", "profile", "scope", "use_cache")
 
-    def __init__(self, *, profile: str = "", scope: str = "", audience: str = "", use_cache: bool = True) -> None:
+    def __init__(
+        self, *, profile: str = "", scope: str = "", audience: str = "", use_cache: bool = True, origin: str = ""
+    ) -> None:
         self.profile = profile
         self.scope = scope
         self.audience = audience
         self.use_cache = use_cache
+        self.origin = origin or "the command line"
 
 
 class ConfigContext:
@@ -87,33 +87,32 @@ def load_context(env: Mapping[str, str]) -> ConfigContext:
 
 
 def load_settings(context: ConfigContext, overrides: Overrides) -> Settings:
-    """Resolve one profile into Settings: flags > environment > profile > defaults."""
-    name, profile = _select_profile(context, overrides.profile)
+    """Resolve one profile into Settings (see resolve_settings)."""
+    return resolve_settings(context, overrides)[0]
+
+
+def resolve_settings(context: ConfigContext, overrides: Overrides) -> tuple[Settings, Origins]:
+    """Resolve one profile into Settings, and where each setting came from (provenance.py has the rule)."""
+    origins = _select_profile(context, overrides)
+    profile, name = origins.profile, origins.name
     where = f"[profiles.{name}] of {context.path}"
     _check_profile(profile, where)
-    env = context.env
-
-    def pick(key: str, default: Any = "") -> Any:
-        """Environment variable if set, else the profile's value, else the default."""
-        variable = ENV_KEYS.get(key)
-        if variable and env.get(variable):
-            return env[variable]
-        return profile.get(key, default)
+    pick = origins.pick
 
     client_id = pick("client_id")
     if not client_id:
-        raise ConfigError(f"no client id: set RIGHTBRAIN_CLIENT_ID or client_id in {where}")
+        raise ConfigError(f"no client id: {_how_to_set('client_id', origins, where)}")
     client_auth = profile.get("client_auth", "basic")
     if client_auth not in CLIENT_AUTH_METHODS:
         raise ConfigError(f"client_auth = {client_auth!r} in {where}: use one of {', '.join(CLIENT_AUTH_METHODS)}")
-    return Settings(
+    settings = Settings(
         profile=name,
         token_url=pick("token_url", DEFAULT_TOKEN_URL),
         client_id=client_id,
-        secret=_secret_source(env, profile, where),
+        secret=_secret_source(origins, profile, where),
         client_auth=client_auth,
-        scopes=normalize_scopes(overrides.scope or pick("scope", [])),
-        audience=overrides.audience or pick("audience"),
+        scopes=normalize_scopes(pick("scope", [], overrides.scope, overrides.origin)),
+        audience=pick("audience", "", overrides.audience, overrides.origin),
         resources=tuple(_as_list(profile.get("resource", []))),
         extra_params=tuple(sorted(profile.get("extra_params", {}).items())),
         default_lifetime=float(profile.get("default_lifetime", 3600)),
@@ -126,15 +125,16 @@ def load_settings(context: ConfigContext, overrides: Overrides) -> Settings:
         cache_dir=context.cache_dir,
         use_cache=overrides.use_cache,
     )
+    return settings, origins
 
 
-def _select_profile(context: ConfigContext, requested: str) -> tuple[str, Mapping[str, Any]]:
-    """The profile's name and table; a named profile that does not exist is an error, "default" may be empty."""
+def _select_profile(context: ConfigContext, overrides: Overrides) -> Origins:
+    """The profile (name, table, what chose it) as the Origins that resolve its settings; a named profile that
+    does not exist is an error, "default" may be empty."""
     profiles = context.table.get("profiles", {})
     if not isinstance(profiles, dict):
         raise ConfigError(f"config file {context.path}: 'profiles' must be a table of [profiles.NAME] tables")
-    name = requested or context.env.get("RIGHTBRAIN_PROFILE", "") or context.table.get("default_profile", "")
-    name = name or DEFAULT_PROFILE
+    name, chosen_by, explicit = _profile_choice(context, overrides)
     profile = profiles.get(name)
     if profile is None:
         if name != DEFAULT_PROFILE:
@@ -143,7 +143,26 @@ def _select_profile(context: ConfigContext, requested: str) -> tuple[str, Mappin
         profile = {}
     if not isinstance(profile, dict):
         raise ConfigError(f"config file {context.path}: profiles.{name} must be a table")
-    return name, profile
+    return Origins(context.env, profile, name=name, path=context.path, chosen_by=chosen_by, explicit=explicit)
+
+
+def _profile_choice(context: ConfigContext, overrides: Overrides) -> tuple[str, str, bool]:
+    """(profile name, what chose it, whether that choice is explicit): the flag (or host entry), else
+    RIGHTBRAIN_PROFILE (both explicit), else the file's default_profile, else "default"."""
+    if overrides.profile:
+        return overrides.profile, overrides.origin, True
+    if context.env.get("RIGHTBRAIN_PROFILE"):
+        return context.env["RIGHTBRAIN_PROFILE"], "environment RIGHTBRAIN_PROFILE", True
+    if context.table.get("default_profile"):
+        return context.table["default_profile"], f"default_profile in {context.path}", False
+    return DEFAULT_PROFILE, "default", False
+
+
+def _how_to_set(key: str, origins: Origins, where: str) -> str:
+    """The fix for a missing client id: the profile key, and the variable when it would count."""
+    if origins.explicit:
+        return f"set {key} in {where}" + origins.unused_hint("RIGHTBRAIN_CLIENT_ID")
+    return f"set RIGHTBRAIN_CLIENT_ID or {key} in {where}"
 
 
 def _check_profile(profile: Mapping[str, Any], where: str) -> None:
@@ -207,19 +226,35 @@ def _as_list(value: str | list[str]) -> list[str]:
     return [value] if isinstance(value, str) else list(value)
 
 
-def _secret_source(env: Mapping[str, str], profile: Mapping[str, Any], where: str) -> SecretSource:
-    """Environment variable > secret file from the environment > profile file > profile command."""
+def _secret_source(origins: Origins, profile: Mapping[str, Any], where: str) -> SecretSource:
+    """Environment variable > secret file from the environment (both only without an explicit profile) >
+    profile file > profile command."""
     timeout = float(profile.get("secret_command_timeout", 10.0))
-    if env.get("RIGHTBRAIN_CLIENT_SECRET"):
-        return SecretSource("env", "RIGHTBRAIN_CLIENT_SECRET", value=env["RIGHTBRAIN_CLIENT_SECRET"])
-    if env.get("RIGHTBRAIN_CLIENT_SECRET_FILE"):
-        return SecretSource("file", os.path.expanduser(env["RIGHTBRAIN_CLIENT_SECRET_FILE"]))
+    variable, value = _secret_variable(origins)
+    if variable:
+        origins.note("secret", f"environment {variable}")
+        if variable == "RIGHTBRAIN_CLIENT_SECRET":
+            return SecretSource("env", variable, value=value)
+        return SecretSource("file", os.path.expanduser(value))
+    origins.note("secret", origins.in_profile)
     if profile.get("client_secret_file"):
         return SecretSource("file", os.path.expanduser(str(profile["client_secret_file"])))
     if profile.get("client_secret_command"):
         argv = tuple(profile["client_secret_command"])
         return SecretSource("command", argv[0], argv=argv, timeout=timeout)
+    if origins.explicit:
+        hint = origins.unused_hint(*SECRET_VARIABLES)
+        raise ConfigError(f"no client secret: set client_secret_file or client_secret_command in {where}{hint}")
     raise ConfigError(
         f"no client secret: set RIGHTBRAIN_CLIENT_SECRET or RIGHTBRAIN_CLIENT_SECRET_FILE, "
         f"or client_secret_file or client_secret_command in {where}"
     )
+
+
+def _secret_variable(origins: Origins) -> tuple[str, str]:
+    """The first secret variable that counts, and its value; ("", "") for none."""
+    for variable in SECRET_VARIABLES:
+        value = origins.variable(variable)
+        if value:
+            return variable, value
+    return "", ""
