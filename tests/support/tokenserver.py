@@ -209,7 +209,7 @@ def _handler_for(server: TokenServer) -> type[BaseHTTPRequestHandler]:
 
         def _send(self, reply: Reply) -> None:
             if reply.hold is not None:
-                reply.hold.wait(60)
+                reply.hold.wait(300)  # outlasts the tests' own 60 s waits for what the hold is waiting on
             self.send_response(reply.status)
             for name, value in reply.headers.items():
                 self.send_header(name, value)
@@ -220,7 +220,7 @@ def _handler_for(server: TokenServer) -> type[BaseHTTPRequestHandler]:
                     half = len(reply.body) // 2
                     self.wfile.write(reply.body[:half])
                     self.wfile.flush()
-                    reply.stall_body.wait(60)
+                    reply.stall_body.wait(300)
                     self.wfile.write(reply.body[half:])
                 else:
                     self.wfile.write(reply.body)
