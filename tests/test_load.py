@@ -18,8 +18,8 @@ WORKERS, CALLS = 8, 200
 
 @pytest.mark.timeout(900)  # ~30-60 s on 2 cores; 900 s is only against a hang
 def test_eight_workers_get_only_live_tokens_with_one_request_per_expiry_window(tmp_path: Path) -> None:
-    """1600 mixed-tool calls while tokens expire: all succeed quietly, none hands out a token that is expired (or
-    inside the safety margin, or with an overstated expiry), and the server sees one request per expiry window."""
+    """1600 mixed-tool calls while tokens expire: all succeed quietly, none hands out a token that is expired or
+    inside the safety margin (or tells the tool a later expiry), and the server sees one request per expiry window."""
     server = load_server()
     try:
         calls = run_workers(load_env(tmp_path / "home", server), WORKERS, CALLS)
@@ -31,7 +31,9 @@ def test_eight_workers_get_only_live_tokens_with_one_request_per_expiry_window(t
     assert Counter(call.tool for call in calls) == dict.fromkeys(("token", "git", "docker", "kubectl"), 400)
     assert [(c.tool, c.code, c.stderr) for c in figures.failures] == []
     assert [(c.tool, c.stderr) for c in figures.noisy] == []
-    assert (figures.expired, figures.short, figures.overclaimed) == ([], [], [])
+    # Checked against the server's record at the call's start, which the helper's decision follows: so no load
+    # can excuse a stale token. (Expired *on arrival* needs a call slower than the 1 s margin: a figure, printed.)
+    assert (figures.stale, figures.overclaimed) == ([], [])
     assert figures.windows >= 5, "the run must span several expiry windows to say anything about refreshes"
     assert figures.early_refreshes() == [], "a second token request inside one expiry window"
     assert figures.late_refreshes() == [], "a token was handed out past its window"
@@ -55,17 +57,17 @@ def _call(token: str, started: float, received: float) -> Call:
     )
 
 
-def test_figures_flag_a_double_fetch_an_expired_token_and_one_inside_the_margin() -> None:
-    """The load checks can fail: a second request 0.1 s into a window, a token received after its expiry and one
-    served with less than min_valid left are each reported; a clean timeline reports nothing."""
+def test_figures_flag_a_double_fetch_and_a_stale_token() -> None:
+    """The load checks can fail: a second request 0.1 s into a window and a token served with less than min_valid
+    left (here received after its expiry too) are reported; a clean timeline reports nothing."""
     first, second, third = Issued("a", 100.0, 2), Issued("b", 101.0, 3), Issued("c", 101.1, 2)
     clean = Figures([_call("a", 100.0, 100.05), _call("b", 101.0, 101.05)], {"a": first, "b": second}, min_valid=1)
-    assert (clean.early_refreshes(), clean.expired, clean.short, clean.late_refreshes()) == ([], [], [], [])
+    assert (clean.early_refreshes(), clean.stale, clean.expired_on_arrival, clean.late_refreshes()) == ([], [], [], [])
     assert (clean.requests, clean.windows) == (2, 2)
     grants = {"a": first, "b": second, "c": third}
     broken = Figures(
         [_call("a", 101.5, 102.2), _call("b", 101.0, 101.05), _call("c", 101.1, 101.2)], grants, min_valid=1
     )
     assert broken.early_refreshes() == [(second, third)]
-    assert [call.token for call in broken.expired] == ["a"]
-    assert [call.token for call in broken.short] == ["a"]
+    assert [call.token for call in broken.expired_on_arrival] == ["a"]
+    assert [call.token for call in broken.stale] == ["a"]

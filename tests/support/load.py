@@ -122,10 +122,13 @@ class Figures:
         self.failures = [call for call in calls if call.code != 0 or call.token not in grants]
         self.noisy = [call for call in calls if call.stderr]
         served = [(call, grants[call.token]) for call in calls if call.token in grants]
-        # handed out already expired: the server's expiry had passed when the tool had the token in hand
-        self.expired = [call for call, grant in served if grant.expires_at <= call.received]
-        # handed out inside the safety margin: less than min_valid left when the call started (the helper's promise)
-        self.short = [call for call, grant in served if grant.expires_at - call.started < self._margin(grant)]
+        # handed out stale: when the call started, the token had less than the safety margin left at the server, so
+        # the helper served one it should have refreshed (an expired token is the extreme case). Load cannot cause
+        # this: the helper decides after the call started, and then wants more than the margin left.
+        self.stale = [call for call, grant in served if grant.expires_at - call.started < self._margin(grant)]
+        # expired on arrival: the server's expiry had passed when the worker had the output. With no stale token,
+        # only a call that took longer than the margin itself (1 s here, 60 s with real lifetimes) can do that.
+        self.expired_on_arrival = [call for call, grant in served if grant.expires_at <= call.received]
         # the tool was told the token lives longer than it does
         self.overclaimed = [
             call for call, grant in served if call.told_expiry is not None and call.told_expiry > grant.expires_at
@@ -194,7 +197,7 @@ class Figures:
             f"token requests {self.requests} over {self.windows} expiry windows "
             f"({self.requests / self.windows:.2f} per window; {len(self.early_refreshes())} inside a window, "
             f"{len(self.late_refreshes())} late)\n"
-            f"failures {len(self.failures)}, expired tokens handed out {len(self.expired)}, inside the margin "
-            f"{len(self.short)}, expiry overstated to the tool {len(self.overclaimed)}, calls with stderr "
-            f"{len(self.noisy)}"
+            f"failures {len(self.failures)}, stale or expired tokens handed out {len(self.stale)}, expiry "
+            f"overstated to the tool {len(self.overclaimed)}, calls with stderr {len(self.noisy)}; expired on "
+            f"arrival {len(self.expired_on_arrival)} (calls slower than the {self.min_valid:g} s margin)"
         )
