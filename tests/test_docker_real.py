@@ -1,11 +1,12 @@
 """The real docker CLI (28, no daemon) using docker-credential-rightbrain against registries on 127.0.0.1.
 
 `docker manifest inspect --insecure` talks to the registry itself, so it proves end to end that the token arrives;
-`docker login` is answered by a fake Engine API, since it hands the credential to the daemon.
+`docker login` and `docker pull` are answered by a fake Engine API, since they hand the credential to the daemon.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import shutil
@@ -142,3 +143,51 @@ def test_a_failing_token_fetch_is_shown_and_docker_goes_on_anonymously(
     assert "wrong-secret" not in result.stderr
     assert CLIENT_SECRET not in result.stderr
     assert registry.authorized() == []
+
+
+def pull_through_engine(env: dict[str, str], image: str) -> tuple[subprocess.CompletedProcess[str], list[object]]:
+    """`docker pull IMAGE` against a fake Engine API; the result and the credentials docker handed the daemon."""
+    engine = FakeEngine().start()
+    try:
+        result = docker({**env, "DOCKER_HOST": f"tcp://{engine.address}"}, "pull", image)
+    finally:
+        engine.stop()
+    return result, engine.pulls()
+
+
+def test_an_unconfigured_host_gets_the_not_found_text_and_docker_pulls_anonymously(
+    env: dict[str, str], token_server: TokenServer, tmp_path: Path
+) -> None:
+    """A host routed to the helper in credHelpers but not configured in it gets docker's exact not-found text:
+    docker's client library takes it as "no credentials" and pulls anonymously and silently, even over a stale
+    login for that host in `auths`, which any other failure text makes docker fall back to."""
+    host = "registry.unconfigured.test:5000"
+    stale = {"auth": base64.b64encode(b"stale-user:stale-password").decode()}
+    config = {"auths": {host: stale}, "credHelpers": {host: "rightbrain"}}
+    Path(env["DOCKER_CONFIG"], "config.json").write_text(json.dumps(config))
+    answer = subprocess.run(
+        [str(BIN_DIR / "docker-credential-rightbrain"), "get"],
+        input=host,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert (answer.returncode, answer.stdout, answer.stderr) == (1, "credentials not found in native keychain\n", "")
+    result, pulls = pull_through_engine(env, f"{host}/team/app:1.0")
+    assert (result.returncode, result.stderr) == (0, ""), result.stderr
+    assert "Pulled by the fake engine" in result.stdout
+    assert pulls == [{}]
+    assert token_server.token_requests() == []
+    # The control: a helper whose failure text differs only slightly is not "not found" to docker, which then
+    # hands the daemon the stale login; so the `{}` above is docker matching the exact text.
+    other = tmp_path / "other-helper"
+    other.mkdir()
+    script = other / "docker-credential-other"
+    script.write_text("#!/bin/sh\necho 'credentials not found'\nexit 1\n")
+    script.chmod(0o755)
+    config["credHelpers"] = {host: "other"}
+    Path(env["DOCKER_CONFIG"], "config.json").write_text(json.dumps(config))
+    _, pulls = pull_through_engine({**env, "PATH": f"{other}{os.pathsep}{env['PATH']}"}, f"{host}/team/app:1.0")
+    assert pulls == [{"username": "stale-user", "password": "stale-password", "serveraddress": host}]

@@ -223,7 +223,7 @@ def test_slow_server_times_out_within_bounded_wall_time(
     assert "timed out" in error_line(result)
     attempts = len(token_server.token_requests())
     assert 1 <= attempts < fetch.MAX_ATTEMPTS
-    assert elapsed < 0.5 * attempts + 3
+    assert elapsed < 2.5 * attempts + 5  # 0.5 s per attempt expected; a read that never gives up takes minutes
 
 
 def test_deadline_cuts_a_slow_read_in_real_time(
@@ -238,7 +238,7 @@ def test_deadline_cuts_a_slow_read_in_real_time(
     assert result.code == EXIT_UNAVAILABLE, result.stderr
     assert "timed out" in error_line(result)
     assert len(token_server.token_requests()) == 1
-    assert elapsed < 5
+    assert elapsed < 10  # ~1 s expected; without the cut, the 60 s read_timeout
 
 
 def test_body_that_stalls_mid_read_is_a_timeout_not_a_crash(

@@ -28,14 +28,24 @@ Answer = tuple[int, dict[str, str], bytes]
 
 
 class Seen:
-    """One request as a server saw it: method, path, Basic credentials (if any), body."""
+    """One request as a server saw it: method, path, Basic credentials (if any), body, headers."""
 
-    def __init__(self, method: str, path: str, username: str | None, password: str | None, body: bytes) -> None:
+    def __init__(
+        self,
+        method: str,
+        path: str,
+        username: str | None,
+        password: str | None,
+        body: bytes,
+        *,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         self.method = method
         self.path = path
         self.username = username
         self.password = password
         self.body = body
+        self.headers = headers or {}  # lower-cased names
 
     def __repr__(self) -> str:
         """For assertion messages (tests use throwaway tokens only)."""
@@ -69,7 +79,7 @@ class _Server:
     def record(self, method: str, path: str, headers: dict[str, str], body: bytes) -> Seen:
         """Record one request, with its Basic credentials decoded."""
         username, password = _basic(headers.get("authorization", ""))
-        seen = Seen(method, path, username, password, body)
+        seen = Seen(method, path, username, password, body, headers=headers)
         with self._lock:
             self.seen.append(seen)
         return seen
@@ -132,16 +142,30 @@ class Registry(_Server):
 
 
 class FakeEngine(_Server):
-    """The two Engine API calls `docker login` makes: `/_ping`, then `POST /v1.50/auth` (recorded, accepted)."""
+    """The Engine API calls `docker login` and `docker pull` make: `/_ping`, then `POST /v1.50/auth` (recorded,
+    accepted) or `POST /v1.50/images/create` (recorded with its X-Registry-Auth header, answered with one progress
+    line: the pull "succeeds" without any image data)."""
 
     def respond(self, seen: Seen) -> Answer:
-        """Ping and auth answers; 404 for anything else."""
+        """Ping, auth and pull answers; 404 for anything else."""
         headers = {"Api-Version": "1.50", "Content-Type": JSON_TYPE}
         if seen.path == "/_ping":
             return 200, {**headers, "Content-Type": "text/plain"}, b"OK"
         if seen.method == "POST" and seen.path == "/v1.50/auth":
             return 200, headers, b'{"Status":"Login Succeeded","IdentityToken":""}'
+        if seen.method == "POST" and seen.path.startswith("/v1.50/images/create?"):
+            return 200, headers, b'{"status":"Pulled by the fake engine"}\r\n'
         return 404, headers, b'{"message":"not implemented by the fake engine"}'
+
+    def pulls(self) -> list[object]:
+        """The credentials each `docker pull` handed the daemon: its X-Registry-Auth header decoded (base64url
+        JSON, padding restored), None when there was none; `{}` is an anonymous pull."""
+        with self._lock:
+            encoded = [item.headers.get("x-registry-auth") for item in self.seen if "/images/create?" in item.path]
+        return [
+            None if value is None else json.loads(base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)))
+            for value in encoded
+        ]
 
     def logins(self) -> list[dict[str, str]]:
         """The JSON bodies `docker login` posted to /v1.50/auth."""

@@ -9,10 +9,12 @@ from __future__ import annotations
 import argparse
 import base64
 import json
+import math
 import os
 import secrets
 import sys
 import threading
+import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, unquote_plus
@@ -54,6 +56,20 @@ class Recorded:
         return next((value for key, value in self.form if key == name), None)
 
 
+class Issued:
+    """One token as the server minted it: `issued_at` (time.time() seconds at minting) and `expires_in` (seconds)."""
+
+    def __init__(self, token: str, issued_at: float, expires_in: float) -> None:
+        self.token = token
+        self.issued_at = issued_at
+        self.expires_in = expires_in
+
+    @property
+    def expires_at(self) -> float:
+        """When the token stops being valid at this server (time.time() seconds)."""
+        return self.issued_at + self.expires_in
+
+
 class TokenServer:
     """The token endpoint. `clients` maps client ids to secrets; empty means any client is accepted."""
 
@@ -63,6 +79,8 @@ class TokenServer:
         self.extra_fields: dict[str, object] = {}
         self.requests: list[Recorded] = []
         self.issued: list[str] = []
+        self.lifetimes: list[int] = []  # when set, the n-th token gets lifetimes[n % len] as expires_in
+        self.grants: dict[str, Issued] = {}  # minted tokens with a numeric lifetime: when, and for how long
         self.replies: list[Reply] = []
         self.log_path = log_path
         self.decode_basic = True
@@ -131,10 +149,14 @@ class TokenServer:
             )
         token = "tok-" + secrets.token_urlsafe(24)
         with self._lock:
+            expires_in = self.lifetimes[len(self.issued) % len(self.lifetimes)] if self.lifetimes else self.expires_in
             self.issued.append(token)
+            seconds = _finite_seconds(expires_in)
+            if seconds is not None:
+                self.grants[token] = Issued(token, time.time(), seconds)
         body: dict[str, object] = {"access_token": token, "token_type": "Bearer", **self.extra_fields}
-        if self.expires_in is not None:
-            body["expires_in"] = self.expires_in
+        if expires_in is not None:
+            body["expires_in"] = expires_in
         if recorded.field("scope"):
             body.setdefault("scope", recorded.field("scope"))
         return Reply(200, body, {"Cache-Control": "no-store"})
@@ -161,6 +183,17 @@ class TokenServer:
                 handle.write(line + "\n")
 
 
+def _finite_seconds(value: object) -> float | None:
+    """`value` as a finite float when it is a JSON number that has one (tests also send odd lifetimes), else None."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        seconds = float(value)
+    except OverflowError:
+        return None
+    return seconds if math.isfinite(seconds) else None
+
+
 def _handler_for(server: TokenServer) -> type[BaseHTTPRequestHandler]:
     """A request handler class bound to `server`."""
 
@@ -181,7 +214,7 @@ def _handler_for(server: TokenServer) -> type[BaseHTTPRequestHandler]:
 
         def _send(self, reply: Reply) -> None:
             if reply.hold is not None:
-                reply.hold.wait(60)
+                reply.hold.wait(300)  # outlasts the tests' own 60 s waits for what the hold is waiting on
             self.send_response(reply.status)
             for name, value in reply.headers.items():
                 self.send_header(name, value)
@@ -192,7 +225,7 @@ def _handler_for(server: TokenServer) -> type[BaseHTTPRequestHandler]:
                     half = len(reply.body) // 2
                     self.wfile.write(reply.body[:half])
                     self.wfile.flush()
-                    reply.stall_body.wait(60)
+                    reply.stall_body.wait(300)
                     self.wfile.write(reply.body[half:])
                 else:
                     self.wfile.write(reply.body)
