@@ -10,7 +10,7 @@ from .cache import TokenCache
 from .cliargs import USAGE, Args, parse_args
 from .clock import rfc3339
 from .config import Overrides
-from .errors import EXIT_OK, UsageError
+from .errors import EXIT_OK, HelperError, UsageError
 from .jsonout import dumps
 
 TYPE_CHECKING = False
@@ -91,7 +91,8 @@ def _status(runtime: Runtime) -> int:
         if token is None:
             rows.append(("?", "?", "?", "?", "unreadable (ignored; replaced on next fetch)"))
             continue
-        rows.append((token.profile, _host(token.token_url), token.client_id, token.scope or "-", _expiry(token, now)))
+        expiry = _expiry(token, now) + (", from the fleet tier" if token.tier else "")
+        rows.append((token.profile, _host(token.token_url), token.client_id, token.scope or "-", expiry))
     if len(rows) == 1:
         runtime.stdout.write("no cached tokens\n")
         return EXIT_OK
@@ -110,7 +111,22 @@ def _clear(args: Args, runtime: Runtime) -> int:
         if not args.profile or (token is not None and token.profile == args.profile):
             removed += cache.remove(key)
     runtime.stdout.write(f"removed {removed} cached token(s)\n")
+    if not args.local:
+        _clear_fleet(args, runtime)
     return EXIT_OK
+
+
+def _clear_fleet(args: Args, runtime: Runtime) -> None:
+    """Remove the fleet entry of the settings `token` would use now, if they have a fleet tier."""
+    try:
+        settings = runtime.settings(overrides(args))
+    except HelperError as exc:  # no complete settings, so no fleet entry of ours to find
+        runtime.log.debug(f"fleet tier not cleared: {exc}")
+        return
+    if settings.shared_cache:
+        from .fleet.admin import clear_shared  # noqa: PLC0415
+
+        runtime.stdout.write(clear_shared(settings, runtime.log) + "\n")
 
 
 def _host(url: str) -> str:

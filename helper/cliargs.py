@@ -12,6 +12,7 @@ VALUE_OPTIONS = {"--profile": "profile", "--scope": "scope", "--audience": "audi
 FLAG_OPTIONS = {
     "--no-cache": "no_cache",
     "--force-refresh": "force_refresh",
+    "--local": "local",
     "--verbose": "verbose",
     "-v": "verbose",
     "--help": "help",
@@ -31,7 +32,7 @@ commands:
   header        print "Authorization: Bearer <token>"
   json          print a JSON object: access_token, token_type, expires_at (RFC 3339), expires_in, scope
   status        list cached tokens (profile, issuer, client id, scope, expiry); never the tokens
-  clear         remove cached tokens (all, or those of --profile)
+  clear         remove cached tokens (all, or those of --profile) and the profile's fleet entry (not with --local)
   kubectl       act as a kubectl exec credential plugin
   configure     set up git, docker or kubectl to use this helper (see: configure --help)
   unconfigure   undo configure
@@ -42,6 +43,7 @@ options:
   --audience AUD     audience parameter to send
   --no-cache         neither read nor write the cache
   --force-refresh    fetch a new token even if the cached one is fresh
+  --local            clear: only this machine's cache, not the fleet tier (shared_cache)
   -v, --verbose      debug lines on stderr (tokens and secrets masked)
   --version          print the version
   -h, --help         show this help
@@ -59,6 +61,7 @@ class Args:
         "command",
         "force_refresh",
         "help",
+        "local",
         "no_cache",
         "profile",
         "rest",
@@ -74,6 +77,7 @@ class Args:
         self.audience = ""
         self.no_cache = False
         self.force_refresh = False
+        self.local = False
         self.verbose = False
         self.help = False
         self.version = False

@@ -22,7 +22,7 @@ from .settings import (
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
     from typing import Any
 
 TOP_KEYS = frozenset({"default_profile", "profiles", "hosts"})
@@ -40,12 +40,18 @@ NUMBER_KEYS = frozenset(
 )
 LIST_KEYS = frozenset({"scope", "resource", "client_secret_command"})
 POSITIVE_KEYS = frozenset({"default_lifetime", "connect_timeout", "read_timeout", "deadline", "secret_command_timeout"})
+# the fleet tier (docs/fleet-cache.md)
+STRING_KEYS |= {"shared_cache", "shared_cache_password_file", "shared_cache_ca_bundle"}
+NUMBER_KEYS |= {"shared_cache_timeout"}
+POSITIVE_KEYS |= {"shared_cache_timeout"}
 PROFILE_KEYS = STRING_KEYS | NUMBER_KEYS | LIST_KEYS | {"extra_params"}
 ENV_KEYS = {  # setting -> environment variable
     "token_url": "RIGHTBRAIN_TOKEN_URL",
     "client_id": "RIGHTBRAIN_CLIENT_ID",
     "scope": "RIGHTBRAIN_SCOPE",
     "audience": "RIGHTBRAIN_AUDIENCE",
+    "shared_cache": "RIGHTBRAIN_SHARED_CACHE",
+    "shared_cache_password_file": "RIGHTBRAIN_SHARED_CACHE_PASSWORD_FILE",
 }
 
 
@@ -125,6 +131,7 @@ def load_settings(context: ConfigContext, overrides: Overrides) -> Settings:
         lock_timeout=float(profile.get("lock_timeout", 10.0)),
         cache_dir=context.cache_dir,
         use_cache=overrides.use_cache,
+        **_shared_cache_settings(pick, profile, where),
     )
 
 
@@ -214,3 +221,21 @@ def _secret_source(env: Mapping[str, str], profile: Mapping[str, Any], where: st
         f"no client secret: set RIGHTBRAIN_CLIENT_SECRET or RIGHTBRAIN_CLIENT_SECRET_FILE, "
         f"or client_secret_file or client_secret_command in {where}"
     )
+
+
+def _shared_cache_settings(pick: Callable[[str], Any], profile: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """The fleet tier's settings (docs/fleet-cache.md). Only the scheme is checked here, without urllib (this runs
+    on cache hits); the rest when the tier is first used. The URL may hold a password: never echo it."""
+    url = str(pick("shared_cache"))
+    if url and not url.startswith(("redis://", "rediss://")):
+        raise ConfigError(
+            f"shared_cache (RIGHTBRAIN_SHARED_CACHE or {where}) must be a redis:// or rediss:// URL, "
+            'e.g. shared_cache = "rediss://redis.example.com:6379/0"'
+        )
+    password_file = str(pick("shared_cache_password_file"))
+    return {
+        "shared_cache": url,
+        "shared_cache_password_file": os.path.expanduser(password_file) if password_file else "",
+        "shared_cache_timeout": float(profile.get("shared_cache_timeout", 0.5)),
+        "shared_cache_ca_bundle": str(profile.get("shared_cache_ca_bundle", "")),
+    }

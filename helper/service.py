@@ -51,13 +51,19 @@ class TokenService:
         return self._refresh(cache, key, settings, started, force_refresh=force_refresh)
 
     def forget(self, settings: Settings, access_token: str = "") -> bool:
-        """Drop the cached entry (only if it holds `access_token`, when given); True if one was dropped."""
+        """Drop the cached entry (only if it holds `access_token`, when given); True if one was dropped. A refused
+        `access_token` is dropped from the fleet tier too, so that no machine is handed it again."""
+        shared = False
+        if access_token and settings.shared_cache:
+            from .fleet.admin import forget_shared  # noqa: PLC0415
+
+            shared = forget_shared(settings, access_token, self.log)
         cache = TokenCache(settings.cache_dir, self.log)
         key = cache_key(settings, secret_fingerprint(settings.secret))
         cached = cache.read(key)
         if cached is None or (access_token and cached.access_token != access_token):
-            return False
-        return cache.remove(key)
+            return shared
+        return cache.remove(key) or shared
 
     def _refresh(
         self, cache: TokenCache, key: str, settings: Settings, started: float, *, force_refresh: bool
@@ -70,7 +76,7 @@ class TokenService:
                 if cached is not None and refreshed_meanwhile and self._fresh(cached, settings):
                     self.log.debug("another process refreshed the token while we waited")
                     return cached
-                return self._fetch_and_store(cache, key, settings, cached)
+                return self._fetch_and_store(cache, key, settings, cached, started if force_refresh else None)
         except LockTimeout:
             cached = cache.read(key, quiet=True)  # the holder may have finished just as we gave up
             if cached is not None and not force_refresh and self._fresh(cached, settings):
@@ -78,12 +84,15 @@ class TokenService:
             self.log.warn(
                 f"cache lock busy for {settings.lock_timeout:g} s (another process refreshing?); fetching without it"
             )
-            return self._fetch_and_store(cache, key, settings, cached)
+            return self._fetch_and_store(cache, key, settings, cached, started if force_refresh else None)
 
-    def _fetch_and_store(self, cache: TokenCache, key: str, settings: Settings, stale: Token | None) -> Token:
-        """Fetch and write the entry; on failure serve a stale token that has not yet expired, with a warning."""
+    def _fetch_and_store(
+        self, cache: TokenCache, key: str, settings: Settings, stale: Token | None, not_before: float | None = None
+    ) -> Token:
+        """Fetch (through the fleet tier, if any) and write the entry; on failure serve a stale token that has not
+        yet expired, with a warning. `not_before`: with --force-refresh, a fleet entry older than it is no use."""
         try:
-            token = self._fetch(settings)
+            token = self._obtain(settings, not_before)
         except HelperError as exc:
             if stale is None or self.clock.now() >= stale.expires_at:
                 raise
@@ -96,11 +105,29 @@ class TokenService:
             self.log.warn(f"could not write the token cache ({exc}); the token is used uncached")
         return token
 
-    def _fetch(self, settings: Settings) -> Token:
+    def _obtain(self, settings: Settings, not_before: float | None) -> Token:
+        """From the fleet tier when `shared_cache` is set (which fetches under its fleet-wide lock), else fetched."""
+        if not settings.shared_cache:
+            return self._fetch(settings)
+        from .fleet.tier import obtain_shared  # noqa: PLC0415  (redis-py and cryptography load only here)
+
+        secret = read_secret(settings.secret)  # the fleet entry is keyed and sealed by the secret's value
+        self.log.mask(secret)
+        return obtain_shared(
+            settings,
+            secret,
+            fetch=lambda: self._fetch(settings, secret),
+            fresh=lambda token: self._fresh(token, settings),
+            clock=self.clock,
+            log=self.log,
+            not_before=not_before,
+        )
+
+    def _fetch(self, settings: Settings, secret: str = "") -> Token:
         """One token request through the transport (with retries)."""
         from .fetch import fetch_token  # noqa: PLC0415  (requests and friends load only here)
 
-        secret = read_secret(settings.secret)
+        secret = secret or read_secret(settings.secret)
         self.log.mask(secret)
         token = fetch_token(settings, secret, self.transport_factory(settings), self.clock, self.log)
         self.log.mask(token.access_token)
