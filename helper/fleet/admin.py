@@ -75,7 +75,7 @@ def check_shared_cache(settings: Settings) -> list[tuple[bool, str]]:
 
         from .store import RedisStore  # noqa: PLC0415
     except ImportError as exc:
-        return [(False, MISSING_EXTRA.format(module=exc.name or "a module"))]
+        return [(False, MISSING_EXTRA.format(module=(exc.name or "a module").partition(".")[0]))]
     lines = [(True, f"redis-py {redis.__version__} and cryptography {cryptography.__version__} are installed")]
     try:
         address = parse_address(settings)

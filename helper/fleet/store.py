@@ -65,7 +65,6 @@ class RedisStore:
             ssl_cert_reqs="required",
             ssl_check_hostname=True,
             ssl_ca_certs=os.path.expanduser(address.ca_bundle) if address.tls and address.ca_bundle else None,
-            single_connection_client=True,
         )
 
     def get(self, name: str) -> bytes | None:

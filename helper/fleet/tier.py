@@ -48,7 +48,7 @@ class FleetTier:
             from .seal import slot_for  # noqa: PLC0415  (cryptography loads only with a fleet tier)
             from .store import RedisStore  # noqa: PLC0415  (and redis-py)
         except ImportError as exc:
-            raise ConfigError(MISSING_EXTRA.format(module=exc.name or "a module")) from None
+            raise ConfigError(MISSING_EXTRA.format(module=(exc.name or "a module").partition(".")[0])) from None
         self.slot: SealedSlot = slot_for(settings, credential)
         self.store: RedisStore = RedisStore(self.address, settings.shared_cache_timeout)
 

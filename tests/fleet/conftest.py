@@ -23,6 +23,21 @@ def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
 
 
 @pytest.fixture
+def start_redis(tmp_path: Path) -> Iterator[Callable[..., RedisServer]]:
+    """Start more redis-servers (extra config directives, a password, TLS files); all stopped after the test."""
+    servers: list[RedisServer] = []
+
+    def start(*args: str, password: str = "", tls_files: tuple[Path, Path] | None = None) -> RedisServer:
+        server = RedisServer(tmp_path / f"redis-{len(servers) + 1}", *args, password=password, tls_files=tls_files)
+        servers.append(server)
+        return server.start()
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
 def machine(tmp_path: Path, helper_env: dict[str, str], redis_server: RedisServer) -> MachineFactory:
     """Make simulated machine number N: helper_env's client and token server, redis_server as the fleet tier
     (unless `shared_cache` says otherwise), `config` as its config file. Asking for N again returns the same one."""

@@ -20,6 +20,13 @@ from rightbrain_helper.fleet.seal import slot_for
 from ..conftest import CliResult, run_cli, run_helper
 from ..support.procs import HELPER, PYTHON, write_config
 
+# The ACL docs/fleet-cache.md recommends: the tier's keys only, and only the commands it sends (redis-py's Lock
+# releases with EVALSHA, loading its script with SCRIPT LOAD the first time; the script itself runs GET and DEL).
+MINIMAL_ACL = (
+    *("resetkeys", "~rightbrain:*", "resetchannels", "-@all"),
+    *("+get", "+set", "+del", "+evalsha", "+script|load"),
+)
+
 # argv: BARRIER_FD REPORT_FD REDIS_PORT SCRIPT ARGS... Waits for EOF on BARRIER_FD (the test closes the write end:
 # every child starts at once), then runs SCRIPT. Reports b"L" on first opening a *.lock file (reached the local
 # refresh lock) and b"W" on its first sleep after connecting to Redis (polling the fleet lock another machine holds:

@@ -95,6 +95,14 @@ class RedisServer:
             self._admin = redis.Redis(port=self.port, password=self.password or None, **tls)  # type: ignore[arg-type]
         return self._admin
 
+    def add_user(self, name: str, password: str, *rules: str) -> None:
+        """ACL SETUSER `name` on >`password` `rules`..."""
+        self.admin().execute_command("ACL", "SETUSER", name, "on", f">{password}", *rules)  # type: ignore[no-untyped-call]
+
+    def lock_keys(self) -> list[bytes]:
+        """The keys of fleet locks held right now."""
+        return [key for key in every_key_and_value(self.admin()) if key.endswith(b":lock")]
+
     def signal(self, number: int) -> None:
         """Send `number` (SIGSTOP to make it hang, SIGCONT to resume)."""
         assert self.proc is not None
