@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up what the tests and the demo need, from nothing: a virtual environment (.venv, or $VENV) with the
-# package installed non-editable (as users install it) plus the test tools, and the node authorization server
-# used for interop. Safe to run again; prints the venv's python path last.
+# package installed non-editable (as users install it) plus the test tools, the node authorization server
+# used for interop, and redis-server (Debian's package, installed as root if missing) for the fleet tier.
+# Safe to run again; prints the venv's python path last.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 venv=${VENV:-.venv}
@@ -15,6 +16,19 @@ find_python() {
   done
   echo "scripts/setup.sh: need Python >= 3.11 (set PYTHON=...)" >&2; return 1
 }
+
+# The fleet-tier tests (tests/fleet/) and bench/bench_fleet.py start real redis-servers: Debian's package.
+if ! command -v redis-server >/dev/null 2>&1; then
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "scripts/setup.sh: installing redis-server (Debian package) for the fleet-tier tests" >&2
+    apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >&2 || {
+      echo "scripts/setup.sh: apt-get install redis-server failed; the fleet-tier tests need it" >&2; exit 1; }
+  else
+    echo "scripts/setup.sh: redis-server is needed for the fleet-tier tests; install it as root" \
+      "(apt-get install redis-server) or put one on PATH" >&2
+    exit 1
+  fi
+fi
 
 if [ ! -x "$venv/bin/python" ]; then
   "$(find_python)" -m venv "$venv" >&2
