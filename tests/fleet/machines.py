@@ -1,5 +1,6 @@
 """Simulated machines for the fleet-tier tests, and child processes that start together on a barrier and report
-how far they got (reached the local lock; waited on the fleet lock). Every wait is on a pipe, never a sleep."""
+how far they got (reached the local lock; waited on the fleet lock), and the checks the failure tests share.
+Every wait is on a pipe, never a sleep."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import os
 import select
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from rightbrain_helper.app import Runtime
@@ -19,6 +21,7 @@ from rightbrain_helper.fleet.seal import slot_for
 
 from ..conftest import CliResult, run_cli, run_helper
 from ..support.procs import HELPER, PYTHON, write_config
+from ..support.redisserver import RedisServer
 
 # The ACL docs/fleet-cache.md recommends: the tier's keys only, and only the commands it sends (redis-py's Lock
 # releases with EVALSHA, loading its script with SCRIPT LOAD the first time; the script itself runs GET and DEL).
@@ -123,3 +126,26 @@ def fleet_key(machine: Machine) -> str:
 def warnings_in(stderr: str) -> list[str]:
     """The warning lines of a run's stderr."""
     return [line for line in stderr.splitlines() if ": warning: " in line]
+
+
+BOUND = 10.0  # seconds a call may take when Redis fails (expected: one 0.5 s timeout at most, plus a fetch)
+StartRedis = Callable[..., RedisServer]
+
+
+def timed_token(member: Machine, *argv: str) -> tuple[subprocess.CompletedProcess[str], float]:
+    """Run `token` on `member` as a real process; the result and the wall time it took."""
+    started = time.monotonic()
+    result = member.process("token", *argv)
+    return result, time.monotonic() - started
+
+
+def assert_one_warning_and_a_token(
+    result: subprocess.CompletedProcess[str], elapsed: float, token: str, *words: str
+) -> None:
+    """The call succeeded with `token`, within BOUND, with exactly one warning line holding each of `words`."""
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == token + "\n"
+    assert elapsed < BOUND, f"took {elapsed:.1f} s"
+    [warning] = warnings_in(result.stderr)
+    for word in words:
+        assert word in warning, warning

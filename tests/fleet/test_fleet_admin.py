@@ -5,17 +5,15 @@ from __future__ import annotations
 
 import io
 
-import pytest
-
 from rightbrain_helper.app import Runtime
 from rightbrain_helper.config import Overrides
-from rightbrain_helper.errors import EXIT_CONFIG, EXIT_FAILURE
+from rightbrain_helper.errors import EXIT_FAILURE
 from rightbrain_helper.fleet.admin import check_shared_cache
 
 from ..support.redisserver import RedisServer, every_key_and_value, free_port
 from ..support.tokenserver import TokenServer
 from .conftest import MachineFactory
-from .machines import MINIMAL_ACL, Machine, fleet_key
+from .machines import MINIMAL_ACL, Machine
 
 
 def runtime_of(member: Machine) -> Runtime:
@@ -81,46 +79,6 @@ def test_no_cache_bypasses_the_fleet_tier(
     """--no-cache neither reads nor writes either tier."""
     assert machine(1).cli("token", "--no-cache").code == 0
     assert every_key_and_value(redis_server.admin()) == {}
-
-
-def test_shared_cache_from_the_profile_and_the_environment(
-    machine: MachineFactory, token_server: TokenServer, redis_server: RedisServer
-) -> None:
-    """shared_cache in the profile works; RIGHTBRAIN_SHARED_CACHE overrides it."""
-    in_profile = machine(1, shared_cache="", config=f'[profiles.default]\nshared_cache = "{redis_server.url()}"\n')
-    in_profile.cli("token")
-    assert fleet_key(in_profile).encode() in every_key_and_value(redis_server.admin())
-    dead = f"redis://127.0.0.1:{free_port()}/0"
-    overridden = machine(2, shared_cache=dead, config=f'[profiles.default]\nshared_cache = "{redis_server.url()}"\n')
-    result = overridden.cli("token")
-    assert result.code == 0
-    assert f"shared cache {dead}: cannot connect" in result.stderr
-
-
-@pytest.mark.parametrize(
-    ("url", "words"),
-    [
-        ("http://user:pw-in-url@127.0.0.1:6379/0", "redis:// or rediss://"),
-        ("redis://user:pw-in-url@127.0.0.1:6379/0?ssl_cert_reqs=none", "no ?options"),
-        ("rediss://user:pw-in-url@127.0.0.1:6379/zero", "must be a number"),
-        ("redis://user:pw-in-url@127.0.0.1:99999/0", "not a valid URL"),
-        ("redis://user:pw-in-url@/0", "redis://HOST"),
-    ],
-)
-def test_bad_shared_cache_url_is_one_config_error(url: str, words: str, machine: MachineFactory) -> None:
-    """A malformed shared_cache is exit 3 with one line that says what is wrong and never echoes the password."""
-    result = machine(1, shared_cache=url).cli("token")
-    assert result.code == EXIT_CONFIG
-    [line] = result.stderr.splitlines()
-    assert words in line
-    assert "pw-in-url" not in line
-
-
-def test_shared_cache_timeout_must_be_positive(machine: MachineFactory) -> None:
-    """shared_cache_timeout = 0 is exit 3 naming the key."""
-    result = machine(1, config="[profiles.default]\nshared_cache_timeout = 0\n").cli("token")
-    assert result.code == EXIT_CONFIG
-    assert "shared_cache_timeout" in result.stderr
 
 
 def test_check_shared_cache_with_the_minimal_acl(machine: MachineFactory, redis_server: RedisServer) -> None:

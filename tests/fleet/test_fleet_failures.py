@@ -6,44 +6,27 @@ from __future__ import annotations
 
 import signal
 import subprocess
-import sys
 import time
-from collections.abc import Callable
-from pathlib import Path
 
-from rightbrain_helper.errors import EXIT_CONFIG, EXIT_REJECTED
+from rightbrain_helper.errors import EXIT_REJECTED
 
 from ..conftest import run_cli
 from ..support.fakes import FakeClock
 from ..support.procs import HELPER, Gate
 from ..support.redisserver import RedisServer, free_port
-from ..support.tls import make_certificate
 from ..support.tokenserver import Reply, TokenServer
 from .conftest import MachineFactory
-from .machines import MINIMAL_ACL, Machine, fleet_key, warnings_in
+from .machines import (
+    BOUND,
+    MINIMAL_ACL,
+    StartRedis,
+    assert_one_warning_and_a_token,
+    fleet_key,
+    timed_token,
+    warnings_in,
+)
 
-BOUND = 10.0  # seconds a call may take when Redis fails (expected: one 0.5 s timeout at most, plus a fetch)
 HELD_TOKEN = "tok-held-by-the-lock-holder"
-StartRedis = Callable[..., RedisServer]
-
-
-def timed_token(member: Machine, *argv: str) -> tuple[subprocess.CompletedProcess[str], float]:
-    """Run `token` on `member` as a real process; the result and the wall time it took."""
-    started = time.monotonic()
-    result = member.process("token", *argv)
-    return result, time.monotonic() - started
-
-
-def assert_one_warning_and_a_token(
-    result: subprocess.CompletedProcess[str], elapsed: float, token: str, *words: str
-) -> None:
-    """The call succeeded with `token`, within BOUND, with exactly one warning line holding each of `words`."""
-    assert result.returncode == 0, result.stderr
-    assert result.stdout == token + "\n"
-    assert elapsed < BOUND, f"took {elapsed:.1f} s"
-    [warning] = warnings_in(result.stderr)
-    for word in words:
-        assert word in warning, warning
 
 
 def held_reply(gate: Gate) -> Reply:
@@ -239,66 +222,3 @@ def test_stale_if_error_holds_with_redis_down(
         "shared cache redis://127",
         "refresh failed (token en",
     ]
-
-
-def test_missing_extra_is_one_config_error(machine: MachineFactory) -> None:
-    """shared_cache set but redis-py (or cryptography) not importable: exit 3 and one line saying what to install."""
-    for module in ("redis", "cryptography"):
-        script = f"import sys; sys.modules[{module!r}] = None\nfrom rightbrain_helper.cli import main\nsys.exit(main())"
-        result = subprocess.run(
-            [sys.executable, "-c", script, "token"],
-            env=machine(1).env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-        assert result.returncode == EXIT_CONFIG
-        [line] = result.stderr.splitlines()
-        assert f"({module} is missing)" in line
-        assert "pip install 'rightbrain-credential-helper[redis]'" in line
-
-
-def test_password_file(
-    machine: MachineFactory, token_server: TokenServer, start_redis: StartRedis, tmp_path: Path
-) -> None:
-    """shared_cache_password_file: a private file works (two machines, one request); a 0644 one is exit 3, one
-    line naming the file; a password in the URL and a file is exit 3."""
-    server = start_redis(password="filed-password")
-    password_file = tmp_path / "redis-password"
-    password_file.write_text("filed-password\n")
-    password_file.chmod(0o600)
-    members = [machine(number, shared_cache=server.url()) for number in (1, 2)]
-    for member in members:
-        member.env["RIGHTBRAIN_SHARED_CACHE_PASSWORD_FILE"] = str(password_file)
-    assert [member.process("token").stderr for member in members] == ["", ""]
-    assert len(token_server.token_requests()) == 1
-    password_file.chmod(0o644)
-    loose = machine(3, shared_cache=server.url())
-    loose.env["RIGHTBRAIN_SHARED_CACHE_PASSWORD_FILE"] = str(password_file)
-    result = loose.process("token")
-    assert result.returncode == EXIT_CONFIG
-    [line] = result.stderr.splitlines()
-    assert str(password_file) in line
-    assert "mode 600" in line
-    both = machine(4, shared_cache=server.url(password="filed-password"))
-    both.env["RIGHTBRAIN_SHARED_CACHE_PASSWORD_FILE"] = str(password_file)
-    assert both.process("token").returncode == EXIT_CONFIG
-
-
-def test_rediss_verifies_the_server(
-    machine: MachineFactory, token_server: TokenServer, start_redis: StartRedis, tmp_path: Path
-) -> None:
-    """rediss:// with shared_cache_ca_bundle naming the server's CA works with no warning; without it the
-    certificate does not verify: one warning, a token from the issuer."""
-    certificate = make_certificate(tmp_path)
-    server = start_redis(tls_files=(certificate.cert, certificate.key))
-    trusted = machine(
-        1, shared_cache=server.url(), config=f'[profiles.default]\nshared_cache_ca_bundle = "{certificate.cert}"\n'
-    )
-    result, elapsed = timed_token(trusted)
-    assert (result.returncode, result.stderr) == (0, "")
-    late = machine(2, shared_cache=server.url(), config=f'[profiles.default]\nca_bundle = "{certificate.cert}"\n')
-    assert late.process("token").stdout == result.stdout  # ca_bundle serves rediss too
-    untrusted, elapsed = timed_token(machine(3, shared_cache=server.url()))
-    assert_one_warning_and_a_token(untrusted, elapsed, token_server.issued[1], "certificate verify failed")
