@@ -7,6 +7,7 @@ Query options are refused: TLS and timeouts come from the settings, so a URL can
 
 from __future__ import annotations
 
+import os
 from urllib.parse import unquote, urlsplit
 
 from ..errors import ConfigError
@@ -72,6 +73,9 @@ def parse_address(settings: Settings) -> RedisAddress:
         if password:
             raise ConfigError("shared_cache has a password in the URL and shared_cache_password_file: keep one")
         password = read_password_file(settings.shared_cache_password_file)
+    ca_bundle = os.path.expanduser(settings.shared_cache_ca_bundle or settings.ca_bundle)
+    if parts.scheme == "rediss" and ca_bundle and not os.path.exists(ca_bundle):
+        raise ConfigError(f"shared_cache_ca_bundle (or ca_bundle) {ca_bundle!r} does not exist; name a PEM file of CAs")
     return RedisAddress(
         host=parts.hostname,
         port=port,
@@ -79,7 +83,7 @@ def parse_address(settings: Settings) -> RedisAddress:
         username=unquote(parts.username or ""),
         password=password,
         tls=parts.scheme == "rediss",
-        ca_bundle=settings.shared_cache_ca_bundle or settings.ca_bundle,
+        ca_bundle=ca_bundle,
     )
 
 

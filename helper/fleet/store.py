@@ -7,8 +7,6 @@ WRONGPASS, NOPERM, OOM, READONLY, TLS, a lost lock) comes out as one SharedCache
 
 from __future__ import annotations
 
-import os
-
 import redis
 from redis.backoff import NoBackoff
 from redis.exceptions import (
@@ -19,6 +17,7 @@ from redis.exceptions import (
     OutOfMemoryError,
     ReadOnlyError,
     RedisError,
+    ResponseError,
     TimeoutError,
 )
 from redis.lock import Lock
@@ -64,12 +63,20 @@ class RedisStore:
             ssl=address.tls,
             ssl_cert_reqs="required",
             ssl_check_hostname=True,
-            ssl_ca_certs=os.path.expanduser(address.ca_bundle) if address.tls and address.ca_bundle else None,
+            ssl_ca_certs=address.ca_bundle if address.tls and address.ca_bundle else None,
         )
 
     def get(self, name: str) -> bytes | None:
-        """The value at `name`, or None (none there, or one too large to be ours)."""
-        value = self.run(self.client.get, name)
+        """The value at `name`, or None: none there, or one that cannot be ours (too large, or not a string:
+        WRONGTYPE), which the next SET replaces."""
+        try:
+            value = self.client.get(name)
+        except ResponseError as exc:
+            if not str(exc).startswith("WRONGTYPE"):
+                raise self.describe(exc) from None
+            return None
+        except (RedisError, OSError, ValueError) as exc:
+            raise self.describe(exc) from None
         if not isinstance(value, bytes) or len(value) > MAX_VALUE_BYTES:
             return None
         return value

@@ -67,7 +67,7 @@ def test_rediss_verifies_the_server(
     machine: MachineFactory, token_server: TokenServer, start_redis: StartRedis, tmp_path: Path
 ) -> None:
     """rediss:// with shared_cache_ca_bundle naming the server's CA works with no warning; without it the
-    certificate does not verify: one warning, a token from the issuer."""
+    certificate does not verify: one warning, a token from the issuer; a CA file that does not exist is exit 3."""
     certificate = make_certificate(tmp_path)
     server = start_redis(tls_files=(certificate.cert, certificate.key))
     trusted = machine(
@@ -79,6 +79,10 @@ def test_rediss_verifies_the_server(
     assert late.process("token").stdout == result.stdout  # ca_bundle serves rediss too
     untrusted, elapsed = timed_token(machine(3, shared_cache=server.url()))
     assert_one_warning_and_a_token(untrusted, elapsed, token_server.issued[1], "certificate verify failed")
+    missing = machine(
+        4, shared_cache=server.url(), config='[profiles.default]\nshared_cache_ca_bundle = "/nonexistent.pem"\n'
+    )
+    assert missing.cli("token").code == EXIT_CONFIG
 
 
 def test_shared_cache_from_the_profile_and_the_environment(

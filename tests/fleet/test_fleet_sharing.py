@@ -151,6 +151,25 @@ def test_tampered_entry_is_a_miss_and_a_refetch(
     assert len(token_server.token_requests()) == 2
 
 
+@pytest.mark.parametrize("planted", ["hash", "list", "huge"])
+def test_foreign_value_at_the_key_is_a_miss_and_replaced(
+    planted: str, machine: MachineFactory, token_server: TokenServer, redis_server: RedisServer
+) -> None:
+    """A hash, a list or a 2 MiB string at our key (never written by us) is a miss, not a Redis failure: no
+    warning, a fetch, and our entry replaces it for the next machine."""
+    admin, key = redis_server.admin(), fleet_key(machine(1))
+    if planted == "hash":
+        admin.hset(key, "field", "value")
+    elif planted == "list":
+        admin.rpush(key, "item")
+    else:
+        admin.set(key, b"x" * (2 * 1024 * 1024))
+    result = machine(1).process("token")
+    assert (result.returncode, result.stderr) == (0, "")
+    assert machine(2).cli("token").stdout == result.stdout == token_server.issued[0] + "\n"
+    assert len(token_server.token_requests()) == 1
+
+
 def test_entry_copied_from_another_client_is_a_miss(
     machine: MachineFactory, token_server: TokenServer, redis_server: RedisServer
 ) -> None:
