@@ -2,6 +2,10 @@
 # Sets up what the tests need, from nothing: a virtual environment (.venv, or $VENV) with the
 # package installed non-editable (as users install it) plus the test tools, and the node authorization server
 # used for interop. Safe to run again; prints the venv's python path last.
+# Sets up what the tests and the demo need, from nothing: a virtual environment (.venv, or $VENV) with the
+# package installed non-editable (as users install it) plus the test tools, the node authorization server
+# used for interop, and redis-server (Debian's package, installed as root if missing) for the fleet tier.
+# Safe to run again; prints the venv's python path last.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 venv=${VENV:-.venv}
@@ -24,6 +28,18 @@ if ! command -v skopeo >/dev/null 2>&1; then
   fi
   { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq skopeo; } >&2 \
     || { echo "scripts/setup.sh: apt-get install skopeo failed (see above)" >&2; exit 1; }
+fi
+# The fleet-tier tests (tests/fleet/) and bench/bench_fleet.py start real redis-servers: Debian's package.
+if ! command -v redis-server >/dev/null 2>&1; then
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "scripts/setup.sh: installing redis-server (Debian package) for the fleet-tier tests" >&2
+    apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >&2 || {
+      echo "scripts/setup.sh: apt-get install redis-server failed; the fleet-tier tests need it" >&2; exit 1; }
+  else
+    echo "scripts/setup.sh: redis-server is needed for the fleet-tier tests; install it as root" \
+      "(apt-get install redis-server) or put one on PATH" >&2
+    exit 1
+  fi
 fi
 
 if [ ! -x "$venv/bin/python" ]; then

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The declared lower bounds of the runtime dependencies, tested: a second venv (.venv-floor, or $FLOOR_VENV) with
 # each dependency at the exact version its ">=" in pyproject.toml names, running the suites that exercise them
-# (locking and the cache, the token request, TLS). scripts/test.sh runs this after the main suite.
+# (locking and the cache, the token request, TLS, the fleet tier). scripts/test.sh runs this after the main suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 venv=${FLOOR_VENV:-.venv-floor}
@@ -13,8 +13,9 @@ py="$venv/bin/python"
 floors=$("$py" - <<'PY'
 import re, tomllib
 with open("pyproject.toml", "rb") as handle:
-    dependencies = tomllib.load(handle)["project"]["dependencies"]
-print(" ".join(re.sub(r">=([^,]+).*", r"==\1", item.replace(" ", "")) for item in dependencies))
+    project = tomllib.load(handle)["project"]
+dependencies = project["dependencies"] + project["optional-dependencies"]["redis"]  # and the fleet tier's extra
+print(" ".join(re.sub(r">=([^,#]+).*", r"==\1", item.replace(" ", "")) for item in dependencies))
 PY
 )
 echo "floor versions: $floors" >&2
@@ -25,4 +26,4 @@ pip=("$py" -m pip install --quiet --disable-pip-version-check)
 rm -rf build  # no stale modules from an earlier build
 "${pip[@]}" --no-deps --force-reinstall . >&2
 exec "$py" -m pytest -q tests/test_concurrency.py tests/test_cache_files.py tests/test_hot_path.py \
-  tests/test_wire.py tests/test_retries.py tests/test_tls.py tests/test_smoke_cli.py
+  tests/test_wire.py tests/test_retries.py tests/test_tls.py tests/test_smoke_cli.py tests/fleet

@@ -12,6 +12,7 @@ VALUE_OPTIONS = {"--profile": "profile", "--scope": "scope", "--audience": "audi
 FLAG_OPTIONS = {
     "--no-cache": "no_cache",
     "--force-refresh": "force_refresh",
+    "--local": "local",
     "--verbose": "verbose",
     "-v": "verbose",
     "--help": "help",
@@ -36,6 +37,7 @@ class Args:
         "env_var",
         "force_refresh",
         "help",
+        "local",
         "no_cache",
         "profile",
         "rest",
@@ -52,6 +54,7 @@ class Args:
         self.env_var = ""
         self.no_cache = False
         self.force_refresh = False
+        self.local = False
         self.verbose = False
         self.help = False
         self.version = False

@@ -7,12 +7,13 @@ are one line and exit 6; an entry that cannot be removed is a warning, and `clea
 from __future__ import annotations
 
 from rightbrain_helper.clock import rfc3339
-from rightbrain_helper.errors import EXIT_OK, CacheError
+from rightbrain_helper.errors import EXIT_OK, CacheError, HelperError
 from rightbrain_helper.token.cache import CacheUnavailable, TokenCache
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from rightbrain_helper.runtime import Runtime
+    from rightbrain_helper.settings.load import Overrides
     from rightbrain_helper.token.entry import Token
 
 
@@ -24,7 +25,8 @@ def status(runtime: Runtime) -> int:
         if token is None:
             rows.append(("?", "?", "?", "?", "unreadable (ignored)"))
             continue
-        rows.append((token.profile, _host(token.token_url), token.client_id, token.scope or "-", _expiry(token, now)))
+        expiry = _expiry(token, now) + (", from the fleet tier" if token.tier else "")
+        rows.append((token.profile, _host(token.token_url), token.client_id, token.scope or "-", expiry))
     if len(rows) == 1:
         runtime.stdout.write("no cached tokens\n")
         return EXIT_OK
@@ -35,9 +37,9 @@ def status(runtime: Runtime) -> int:
     return EXIT_OK
 
 
-def clear(profile: str, runtime: Runtime) -> int:
+def clear(profile: str, runtime: Runtime, fleet: Overrides | None = None) -> int:
     """Remove every entry, or those of `profile`, and the temp files of crashed writers. Lock files stay (they
-    are never deleted, see cache.py)."""
+    are never deleted, see cache.py). With `fleet` (the settings `token` would use), their fleet entry too."""
     cache = TokenCache(runtime.context().cache_dir, runtime.log)
     removed = failed = 0
     for key, token in _entries(cache):
@@ -50,9 +52,24 @@ def clear(profile: str, runtime: Runtime) -> int:
             failed += 1
     cache.remove_orphan_temps()
     runtime.stdout.write(f"removed {removed} cached token(s)\n")
+    if fleet is not None:
+        _clear_fleet(fleet, runtime)
     if failed:
         raise CacheError(f"{failed} cached token(s) could not be removed (see the warnings above)")
     return EXIT_OK
+
+
+def _clear_fleet(overrides: Overrides, runtime: Runtime) -> None:
+    """Remove the fleet entry of the settings `token` would use now, if they have a fleet tier."""
+    try:
+        settings = runtime.settings(overrides)
+    except HelperError as exc:  # no complete settings, so no fleet entry of ours to find
+        runtime.log.debug(f"fleet tier not cleared: {exc}")
+        return
+    if settings.shared_cache:
+        from rightbrain_helper.fleet.admin import clear_shared  # noqa: PLC0415
+
+        runtime.stdout.write(clear_shared(settings, runtime.log) + "\n")
 
 
 def _entries(cache: TokenCache) -> list[tuple[str, Token | None]]:

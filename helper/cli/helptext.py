@@ -63,9 +63,10 @@ usage: rightbrain-helper status
 List the cached tokens, one line each: profile, issuer host, client id, scope and expiry. Never a token.
 """,
     "clear": """\
-usage: rightbrain-helper clear [--profile NAME]
+usage: rightbrain-helper clear [--profile NAME] [--local]
 
-Remove the cached tokens: all of them, or those of one profile. The next request fetches a new token.
+Remove the cached tokens: all of them, or those of one profile. The next request fetches a new token. With a
+fleet tier (shared_cache), the fleet entry of the settings `token` would use is removed too, unless --local.
 """,
     "kubectl": f"""\
 usage: rightbrain-helper kubectl {TOKEN_OPTIONS}

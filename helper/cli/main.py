@@ -47,7 +47,7 @@ def _dispatch(arguments: list[str], runtime: Runtime) -> int:
     if args.command == "status":
         return status(runtime)
     if args.command == "clear":
-        return clear(args.profile, runtime)
+        return clear(args.profile, runtime, None if args.local else overrides(args))
     if args.command == "kubectl":
         from rightbrain_helper.integrations.kubectl import handle  # noqa: PLC0415
 

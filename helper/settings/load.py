@@ -29,7 +29,11 @@ if TYPE_CHECKING:
 
 TOP_KEYS = frozenset({"default_profile", "profiles", "hosts"})
 STRING_KEYS = frozenset({"token_url", "client_id", "client_secret_file", "client_auth", "audience", "ca_bundle"})
-POSITIVE_KEYS = frozenset({"connect_timeout", "read_timeout", "deadline", "secret_command_timeout"})  # not 0 either
+# the fleet tier (docs/fleet-cache.md)
+STRING_KEYS |= {"shared_cache", "shared_cache_password_file", "shared_cache_ca_bundle"}
+POSITIVE_KEYS = frozenset(
+    {"connect_timeout", "read_timeout", "deadline", "secret_command_timeout", "shared_cache_timeout"}
+)  # not 0 either
 YEAR = 366 * 86400  # the longest token lifetime the cache keeps (entry.MAX_LIFETIME)
 NUMBER_LIMITS = {  # key -> (least, most) seconds: finite, and sane for a helper run inside other tools
     "default_lifetime": (1, YEAR),  # a shorter lifetime would hand out tokens already expired
@@ -39,6 +43,7 @@ NUMBER_LIMITS = {  # key -> (least, most) seconds: finite, and sane for a helper
     "deadline": (0, 3600),
     "lock_timeout": (0, 3600),
     "secret_command_timeout": (0, 3600),
+    "shared_cache_timeout": (0, 60),  # per Redis operation
 }
 NUMBER_KEYS = frozenset(NUMBER_LIMITS)
 LIST_KEYS = frozenset({"scope", "resource", "client_secret_command"})
@@ -124,6 +129,7 @@ def resolve_settings(context: ConfigContext, overrides: Overrides) -> tuple[Sett
         lock_timeout=float(profile.get("lock_timeout", 10.0)),
         cache_dir=context.cache_dir,
         use_cache=overrides.use_cache,
+        **_shared_cache_settings(context.env, profile, where),
     )
     return settings, origins
 
@@ -258,3 +264,27 @@ def _secret_variable(origins: Origins) -> tuple[str, str]:
         if value:
             return variable, value
     return "", ""
+
+
+def _shared_cache_settings(env: Mapping[str, str], profile: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """The fleet tier's settings (docs/fleet-cache.md). Only the scheme is checked here, without urllib (this runs
+    on cache hits); the rest when the tier is first used. The URL may hold a password: never echo it. The
+    variables are general ones (infrastructure, not the client's identity): they apply whichever profile is chosen."""
+    url = str(_general(env, "RIGHTBRAIN_SHARED_CACHE", profile, "shared_cache"))
+    if url and not url.startswith(("redis://", "rediss://")):
+        raise ConfigError(
+            f"shared_cache (RIGHTBRAIN_SHARED_CACHE or {where}) must be a redis:// or rediss:// URL, "
+            'e.g. shared_cache = "rediss://redis.example.com:6379/0"'
+        )
+    password_file = str(_general(env, "RIGHTBRAIN_SHARED_CACHE_PASSWORD_FILE", profile, "shared_cache_password_file"))
+    return {
+        "shared_cache": url,
+        "shared_cache_password_file": os.path.expanduser(password_file) if password_file else "",
+        "shared_cache_timeout": float(profile.get("shared_cache_timeout", 0.5)),
+        "shared_cache_ca_bundle": str(profile.get("shared_cache_ca_bundle", "")),
+    }
+
+
+def _general(env: Mapping[str, str], variable: str, profile: Mapping[str, Any], key: str) -> Any:
+    """A general setting: the environment variable when set, else the profile's key, else ""."""
+    return env.get(variable) or profile.get(key, "")

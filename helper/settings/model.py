@@ -53,6 +53,10 @@ class Settings:
         lock_timeout: float = 10.0,
         cache_dir: str = "",
         use_cache: bool = True,
+        shared_cache: str = "",
+        shared_cache_password_file: str = "",
+        shared_cache_timeout: float = 0.5,
+        shared_cache_ca_bundle: str = "",
     ) -> None:
         self.profile = profile
         self.token_url = token_url
@@ -72,6 +76,12 @@ class Settings:
         self.lock_timeout = lock_timeout
         self.cache_dir = cache_dir
         self.use_cache = use_cache
+        # The fleet tier (helper/fleet/, docs/fleet-cache.md): a redis:// or rediss:// URL, which may hold a
+        # password and so is never logged as it is; "" for none.
+        self.shared_cache = shared_cache
+        self.shared_cache_password_file = shared_cache_password_file
+        self.shared_cache_timeout = shared_cache_timeout  # seconds, per Redis operation
+        self.shared_cache_ca_bundle = shared_cache_ca_bundle  # CAs for rediss://; "" = ca_bundle, else the system's
 
     @property
     def scope(self) -> str:

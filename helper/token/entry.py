@@ -11,6 +11,10 @@ import math
 from rightbrain_helper.clock import LAST_RFC3339_SECOND
 
 HEADER = "rightbrain-token-cache 1"
+# Version 2 is version 1 plus a last line `tier=fleet`, written only for a token taken from the fleet tier
+# (docs/fleet-cache.md): every other entry stays byte for byte a version 1 entry, and both versions decode.
+HEADER_V2 = "rightbrain-token-cache 2"
+TIERS = ("fleet",)
 FIELD_NAMES = (
     "access_token",
     "token_type",
@@ -21,15 +25,17 @@ FIELD_NAMES = (
     "token_url",
     "client_id",
 )
+FIELD_NAMES_V2 = (*FIELD_NAMES, "tier")
 MAX_TIMESTAMP = float(LAST_RFC3339_SECOND)  # later expiry or obtained times could not be printed
 MAX_LIFETIME = 366 * 86400.0  # the longest lifetime the helper keeps (oauth.py caps longer expires_in to it)
 FUTURE_TOLERANCE = 5.0  # seconds an entry's obtained_at may lie ahead of the clock (clocks of an NFS home differ)
 
 
 class Token:
-    """An access token with its expiry, what it was granted and what it was fetched for (for `status`)."""
+    """An access token with its expiry, what it was granted and what it was fetched for (for `status`); `tier` is
+    "fleet" for a token this machine took from the fleet tier instead of the issuer, else ""."""
 
-    __slots__ = FIELD_NAMES
+    __slots__ = FIELD_NAMES_V2
 
     def __init__(  # noqa: PLR0917
         self,
@@ -41,6 +47,7 @@ class Token:
         profile: str = "",
         token_url: str = "",
         client_id: str = "",
+        tier: str = "",
     ) -> None:
         self.access_token = access_token
         self.token_type = token_type
@@ -50,6 +57,7 @@ class Token:
         self.profile = profile
         self.token_url = token_url
         self.client_id = client_id
+        self.tier = tier
 
     def __repr__(self) -> str:
         """Never show the token itself."""
@@ -59,7 +67,7 @@ class Token:
         """Field-wise equality."""
         if not isinstance(other, Token):
             return NotImplemented
-        return all(getattr(self, name) == getattr(other, name) for name in FIELD_NAMES)
+        return all(getattr(self, name) == getattr(other, name) for name in FIELD_NAMES_V2)
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -86,9 +94,9 @@ _FLOAT_FIELDS = ("expires_at", "obtained_at")
 
 
 def encode(token: Token) -> bytes:
-    """The file bytes for `token`."""
-    lines = [HEADER]
-    for name in FIELD_NAMES:
+    """The file bytes for `token` (version 1 unless the token has a tier)."""
+    lines = [HEADER_V2 if token.tier else HEADER]
+    for name in FIELD_NAMES_V2 if token.tier else FIELD_NAMES:
         value = getattr(token, name)
         text = repr(float(value)) if name in _FLOAT_FIELDS else _escape(value)
         lines.append(f"{name}={text}")
@@ -102,10 +110,11 @@ def decode(data: bytes) -> Token | None:
     except UnicodeDecodeError:
         return None
     lines = text.split("\n")
-    if len(lines) != len(FIELD_NAMES) + 2 or lines[0] != HEADER or lines[-1] != "":
+    names = FIELD_NAMES if lines[0] == HEADER else FIELD_NAMES_V2 if lines[0] == HEADER_V2 else ()
+    if not names or len(lines) != len(names) + 2 or lines[-1] != "":
         return None
     values: dict[str, str | float] = {}
-    for line, name in zip(lines[1:-1], FIELD_NAMES, strict=True):
+    for line, name in zip(lines[1:-1], names, strict=True):
         key, sep, raw = line.partition("=")
         if key != name or not sep:
             return None
@@ -115,6 +124,8 @@ def decode(data: bytes) -> Token | None:
         values[name] = parsed
     token = Token(**values)  # type: ignore[arg-type]  # names and types checked above
     if not is_valid_token_text(token.access_token) or not valid_times(token.obtained_at, token.expires_at):
+        return None
+    if names is FIELD_NAMES_V2 and token.tier not in TIERS:
         return None
     return token
 

@@ -56,18 +56,24 @@ class TokenService:
         return self._refresh(cache, key, settings, started, force_refresh=force_refresh)
 
     def forget(self, settings: Settings, access_token: str = "") -> bool:
-        """Drop the cached entry (only if it holds `access_token`, when given); True if one was dropped. An entry
-        that cannot be removed is a warning; a directory that must not be used, a CacheError."""
+        """Drop the cached entry (only if it holds `access_token`, when given); True if one was dropped. A refused
+        `access_token` is dropped from the fleet tier too, so that no machine is handed it again. An entry that
+        cannot be removed is a warning; a directory that must not be used, a CacheError."""
+        shared = False
+        if access_token and settings.shared_cache:
+            from rightbrain_helper.fleet.admin import forget_shared  # noqa: PLC0415
+
+            shared = forget_shared(settings, access_token, self.log)
         cache = TokenCache(settings.cache_dir, self.log)
         key = cache_key(settings, secret_fingerprint(settings.secret))
         try:
             cached = cache.read(key) if cache.check_directory() else None
             if cached is None or (access_token and cached.access_token != access_token):
-                return False
-            return cache.remove(key)
+                return shared
+            return cache.remove(key) or shared
         except CacheUnavailable as exc:
             self.log.warn(f"{exc}; the cached token was not dropped")
-            return False
+            return shared
 
     def _refresh(
         self, cache: TokenCache, key: str, settings: Settings, started: float, *, force_refresh: bool
@@ -80,7 +86,7 @@ class TokenService:
                 if cached is not None and refreshed_meanwhile and self._fresh(cached, settings):
                     self.log.debug("another process refreshed the token while we waited")
                     return cached
-                return self._fetch_and_store(cache, key, settings, cached)
+                return self._fetch_and_store(cache, key, settings, cached, started if force_refresh else None)
         except LockTimeout:
             problem = f"cache lock busy for {settings.lock_timeout:g} s (another process refreshing?)"
         except CacheUnavailable as exc:  # raised by taking the lock only: the block handles its own
@@ -89,15 +95,23 @@ class TokenService:
         if cached is not None and not force_refresh and self._fresh(cached, settings):
             return cached
         self.log.warn(f"{problem}; fetching without the lock")
-        return self._fetch_and_store(cache, key, settings, cached, warned=True)
+        return self._fetch_and_store(cache, key, settings, cached, started if force_refresh else None, warned=True)
 
     def _fetch_and_store(
-        self, cache: TokenCache, key: str, settings: Settings, stale: Token | None, *, warned: bool = False
+        self,
+        cache: TokenCache,
+        key: str,
+        settings: Settings,
+        stale: Token | None,
+        not_before: float | None = None,
+        *,
+        warned: bool = False,
     ) -> Token:
-        """Fetch and write the entry; on failure serve a stale token that has not yet expired, with a warning.
+        """Fetch (through the fleet tier, if any) and write the entry; on failure serve a stale token that has not
+        yet expired, with a warning. `not_before`: with --force-refresh, a fleet entry older than it is no use.
         A write that fails is one warning, or a debug line when the caller has `warned` about the cache already."""
         try:
-            token = self._fetch(settings)
+            token = self._obtain(settings, not_before)
         except HelperError as exc:
             if stale is None or not stale.is_fresh(self.clock.now(), 0):  # expired, or obtained in the future
                 raise
@@ -111,11 +125,29 @@ class TokenService:
             report(f"{exc}; the token is used uncached")
         return token
 
-    def _fetch(self, settings: Settings) -> Token:
+    def _obtain(self, settings: Settings, not_before: float | None) -> Token:
+        """From the fleet tier when `shared_cache` is set (which fetches under its fleet-wide lock), else fetched."""
+        if not settings.shared_cache:
+            return self._fetch(settings)
+        from rightbrain_helper.fleet.tier import obtain_shared  # noqa: PLC0415  (redis-py and cryptography load only here)
+
+        secret = read_secret(settings.secret)  # the fleet entry is keyed and sealed by the secret's value
+        self.log.mask(secret)
+        return obtain_shared(
+            settings,
+            secret,
+            fetch=lambda: self._fetch(settings, secret),
+            fresh=lambda token: self._fresh(token, settings),
+            clock=self.clock,
+            log=self.log,
+            not_before=not_before,
+        )
+
+    def _fetch(self, settings: Settings, secret: str = "") -> Token:
         """One token request through the transport (with retries)."""
         from rightbrain_helper.oauth.fetch import fetch_token  # noqa: PLC0415  (requests and friends load only here)
 
-        secret = read_secret(settings.secret)
+        secret = secret or read_secret(settings.secret)
         self.log.mask(secret)
         token = fetch_token(settings, secret, self.transport_factory(settings), self.clock, self.log)
         self.log.mask(token.access_token)

@@ -16,5 +16,7 @@ HEAVY_MODULES = frozenset(
         "tomllib",
         "platformdirs",
         "urllib.parse",
+        "redis",  # the fleet tier's extra (tests/fleet pins a hit with shared_cache set)
+        "cryptography",
     }
 )
