@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from rightbrain_helper.token.entry import Token
 
 NAME = "bazel-credential-rightbrain"
+TOOL = "bazel"  # the name host entries use for this adapter (tools = [...])
 VERB = "get"
 NOT_FOUND = "{}\n"
 USAGE = f'usage: {NAME} get  (reads {{"uri": "URI"}} on stdin; see docs/how-to/bazel.md)'
@@ -120,7 +121,7 @@ def main() -> int:
 def _get(verb: str, runtime: Runtime) -> int:
     """Look the URI's host up, get its token, print the response (or `{}`)."""
     request = parse_request(verb, _read(runtime))
-    entry = None if request is None else find_host(runtime.context(), request.host, request.port)
+    entry = None if request is None else find_host(runtime.context(), request.host, request.port, tool=TOOL)
     if entry is None:
         runtime.stdout.write(NOT_FOUND)
         return EXIT_OK

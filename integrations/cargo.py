@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from .contract import Reply
 
 NAME = "cargo-credential-rightbrain"
+TOOL = "cargo"  # the name host entries use for this adapter (tools = [...], configured_by = [...])
 HELLO = '{"v":[1]}\n'
 URL_NOT_SUPPORTED = '{"Err":{"kind":"url-not-supported"}}\n'
 NOT_SUPPORTED = '{"Err":{"kind":"operation-not-supported"}}\n'
@@ -49,6 +50,7 @@ class Cargo(Adapter):
     """The JSON-lines provider: hello, one request, one answer."""
 
     name = NAME
+    tool = TOOL
     verbs = {"get": GET, "logout": FORGET, "login": OTHER}  # noqa: RUF012
     dialect = Dialect(errors_on_stdout=True, failure_exit=EXIT_OK)
 

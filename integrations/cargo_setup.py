@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from rightbrain_helper.errors import UsageError
 
+from .cargo import TOOL
 from .cargo_config import (
     HELPER,
     cargo_config_path,
@@ -50,7 +51,6 @@ from .hostlist import (
 if TYPE_CHECKING:
     from rightbrain_helper.runtime import Runtime
 
-TOOL = "cargo"
 NO_BEARER = "--no-bearer"
 NAME_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
 

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from .contract import Reply
 
 NAME = "terraform-credentials-rightbrain"
+TOOL = "terraform"  # the name host entries use for this adapter (tools = [...], configured_by = [...])
 NO_CREDENTIALS = "{}\n"  # terraform's "definitely no credentials for this host"
 USAGE = f"""\
 usage: {NAME} [-v] get|store|forget HOST
@@ -44,6 +45,7 @@ class Terraform(Adapter):
     """`get` answers `{"token": ...}` or `{}`; `store` is drained; `forget` drops the cached token."""
 
     name = NAME
+    tool = TOOL
     verbs = {"get": GET, "store": ACCEPT, "forget": FORGET, "-h": OTHER, "--help": OTHER}  # noqa: RUF012
     dialect = Dialect()
 

@@ -29,6 +29,7 @@ from .changes import Change, FileEdit, Plan, RemoveSymlink, Symlink, link_target
 from .files import installed_script, read_text
 from .hostlist import configured_for, plan_add_host, plan_remove_host, wanted_fields
 from .marked import find_block, with_block, without_block
+from .terraform import TOOL
 
 if TYPE_CHECKING:
     import argparse
@@ -36,7 +37,6 @@ if TYPE_CHECKING:
 
     from rightbrain_helper.runtime import Runtime
 
-TOOL = "terraform"
 HELPER = "terraform-credentials-rightbrain"
 BLOCK = 'credentials_helper "rightbrain" {\n  args = []\n}\n'
 HOST_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789.-_")
