@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import sys
 
+from rightbrain_helper import PROJECT, __version__
 from rightbrain_helper.clock import rfc3339
 from rightbrain_helper.errors import EXIT_OK, EXIT_USAGE, UsageError
 from rightbrain_helper.jsonout import dumps
@@ -33,9 +34,20 @@ if TYPE_CHECKING:
     from rightbrain_helper.token.entry import Token
 
 NAME = "bazel-credential-rightbrain"
+TOOL = "bazel"  # the name host entries use for this adapter (tools = [...])
 VERB = "get"
 NOT_FOUND = "{}\n"
 USAGE = f'usage: {NAME} get  (reads {{"uri": "URI"}} on stdin; see docs/how-to/bazel.md)'
+HELP = f"""\
+usage: {NAME} get   (reads a GetCredentialsRequest {{"uri": "URI"}} on stdin)
+       {NAME} --version | --help
+
+A Bazel credential helper (Bazel >= 6.3): for a URI whose host is configured for bazel in the host list it prints
+{{"headers":{{"Authorization":["Bearer <token>"]}},"expires":"<RFC 3339>"}} with an OAuth 2.0 access token from the
+helper's shared cache (fetched when needed); for any other host {{}}. Set it up in .bazelrc:
+  common --credential_helper=HOST=/abs/path/{NAME}
+and list HOST in the helper's config file ([hosts."HOST"]) or in RIGHTBRAIN_HOSTS.
+"""
 MAX_INPUT = 64 * 1024  # a request is one URI; Bazel's are far below this
 MAX_DEPTH = 8  # the request is one flat object; anything deeper is not from Bazel
 DEFAULT_PORTS = {"https": "443", "grpcs": "443", "http": "80", "grpc": "80"}
@@ -109,6 +121,9 @@ def handle(arguments: Sequence[str], runtime: Runtime) -> int:
     if not arguments:
         runtime.log.error(USAGE)
         return EXIT_USAGE
+    if list(arguments) in (["-h"], ["--help"], ["--version"]):
+        runtime.stdout.write(f"{NAME} ({PROJECT}) {__version__}\n" if arguments[0] == "--version" else HELP)
+        return EXIT_OK
     return run_guarded(lambda: _get(arguments[0], runtime), runtime)
 
 
@@ -120,7 +135,7 @@ def main() -> int:
 def _get(verb: str, runtime: Runtime) -> int:
     """Look the URI's host up, get its token, print the response (or `{}`)."""
     request = parse_request(verb, _read(runtime))
-    entry = None if request is None else find_host(runtime.context(), request.host, request.port)
+    entry = None if request is None else find_host(runtime.context(), request.host, request.port, tool=TOOL)
     if entry is None:
         runtime.stdout.write(NOT_FOUND)
         return EXIT_OK

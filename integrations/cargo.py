@@ -17,6 +17,7 @@ and `-v`. Errors are {"Err":{"kind":"other","message":...}} with exit 0, as carg
 
 from __future__ import annotations
 
+from rightbrain_helper import PROJECT, __version__
 from rightbrain_helper.errors import EXIT_OK, UsageError
 from rightbrain_helper.jsonout import dumps
 from rightbrain_helper.settings.hosts import split_host_port
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     from .contract import Reply
 
 NAME = "cargo-credential-rightbrain"
+TOOL = "cargo"  # the name host entries use for this adapter (tools = [...], configured_by = [...])
 HELLO = '{"v":[1]}\n'
 URL_NOT_SUPPORTED = '{"Err":{"kind":"url-not-supported"}}\n'
 NOT_SUPPORTED = '{"Err":{"kind":"operation-not-supported"}}\n'
@@ -42,6 +44,18 @@ NO_LOGIN = (
     "tokens for this registry come from the OAuth issuer; there is nothing to log in to (see docs/how-to/cargo.md)"
 )
 ARGS = ("--no-bearer", "-v", "--verbose")
+ABOUT = ("-h", "--help", "--version")
+HELP = f"""\
+usage: {NAME} --cargo-plugin   (run by cargo, which talks to it in JSON lines on stdin and stdout)
+       {NAME} --version | --help
+
+cargo's credential provider (cargo >= 1.74): for a registry whose index host is configured for cargo it answers
+`get` with an OAuth 2.0 access token from the helper's shared cache (fetched when needed), sent as
+"Bearer <token>" (the bare token with --no-bearer in the registry's credential-provider); for any other registry
+url-not-supported, so cargo asks its next provider. `logout` drops the cached token; `login` is not supported.
+Set it up with:
+  rightbrain-helper configure cargo --registry NAME --index sparse+https://HOST/index/ [--profile NAME]
+"""
 MAX_REQUEST = 1024 * 1024  # one line; the headers of a 401 are its largest part
 
 
@@ -49,11 +63,16 @@ class Cargo(Adapter):
     """The JSON-lines provider: hello, one request, one answer."""
 
     name = NAME
-    verbs = {"get": GET, "logout": FORGET, "login": OTHER}  # noqa: RUF012
+    tool = TOOL
+    verbs = {"get": GET, "logout": FORGET, "login": OTHER, **dict.fromkeys(ABOUT, OTHER)}  # noqa: RUF012
     dialect = Dialect(errors_on_stdout=True, failure_exit=EXIT_OK)
 
     def parse(self, request: Request, argv: list[str], runtime: Runtime) -> None:
-        """Check argv, send the hello, then read and check the request line."""
+        """Check argv, send the hello, then read and check the request line (a lone -h, --help or --version
+        prints the help or the version instead)."""
+        if len(argv) == 1 and argv[0] in ABOUT:
+            request.verb = argv[0]
+            return
         if argv != ["--cargo-plugin"]:
             raise UsageError(f"{NAME} is run by cargo as `{NAME} --cargo-plugin`; see docs/how-to/cargo.md")
         write(runtime, HELLO)
@@ -95,7 +114,10 @@ class Cargo(Adapter):
 
     def other(self, request: Request, runtime: Runtime) -> Reply:
         """login: operation-not-supported, with the reason, for our registries; url-not-supported for others. The
-        reason also goes to stderr, which cargo shows: cargo 1.95 prints only "requested operation not supported"."""
+        reason also goes to stderr, which cargo shows: cargo 1.95 prints only "requested operation not supported".
+        --help and --version (from a person, not cargo): the help or the version."""
+        if request.verb in ABOUT:
+            return (f"{NAME} ({PROJECT}) {__version__}\n" if request.verb == "--version" else HELP), EXIT_OK
         if self.lookup(request, runtime) is None:
             return self.missing(request)
         runtime.log.warn(f"cargo login --registry {request.values['registry']}: {NO_LOGIN}")

@@ -3,10 +3,13 @@ change is made, so a failing check leaves all files as they were.
 
 A tool's setup module returns a Plan: its Changes in order, notes to print after them, warnings for stderr, and
 the profile the tool will use (checked before anything is written). `preview` says what a change would do
-(--dry-run); `apply` makes it. Both return the lines to print.
+(--dry-run); `apply` makes it. Both return the lines to print. Every change re-checks, just before it writes, that
+its file or link is still what the plan was made from.
 """
 
 from __future__ import annotations
+
+import os
 
 from rightbrain_helper.errors import ConfigError
 
@@ -64,3 +67,59 @@ class Plan:
         """Preview or apply every change, in order; the lines to print, notes last."""
         lines = [line for change in self.changes for line in (change.preview() if dry_run else change.apply())]
         return lines + self.notes
+
+
+class Symlink(Change):
+    """Make `path` a symbolic link to `target` (atomically: a temporary link renamed over it), provided `path` is
+    still what the plan saw: absent (`previous` None) or a link to `previous`."""
+
+    def __init__(self, path: str, target: str, previous: str | None) -> None:
+        super().__init__(f"would link {path} -> {target}")
+        self.path = path
+        self.target = target
+        self.previous = previous
+
+    def apply(self) -> list[str]:
+        """Create the parent directories (0700) and the link; refuse if `path` changed since the plan."""
+        if link_target(self.path) != self.previous or (self.previous is None and os.path.lexists(self.path)):
+            raise ConfigError(f"{self.path} changed while configure ran; it was left as it is, run configure again")
+        temporary = f"{self.path}.rightbrain-tmp"
+        try:
+            os.makedirs(os.path.dirname(self.path), mode=0o700, exist_ok=True)
+            if os.path.lexists(temporary):
+                os.unlink(temporary)
+            os.symlink(self.target, temporary)
+            os.replace(temporary, self.path)
+        except OSError as exc:
+            raise ConfigError(f"could not link {self.path} -> {self.target}: {exc.strerror or exc}") from None
+        return [f"did link {self.path} -> {self.target}"]
+
+
+class RemoveSymlink(Change):
+    """Remove the symbolic link `path`, provided it still points at `target`."""
+
+    def __init__(self, path: str, target: str) -> None:
+        super().__init__(f"would remove {path}")
+        self.path = path
+        self.target = target
+
+    def apply(self) -> list[str]:
+        """Unlink; refuse if `path` changed since the plan (an absent link is already what was wanted)."""
+        current = link_target(self.path)
+        if current is None and not os.path.lexists(self.path):
+            return [f"unchanged: {self.path} (already gone)"]
+        if current != self.target:
+            raise ConfigError(f"{self.path} changed while unconfigure ran; it was left as it is")
+        try:
+            os.unlink(self.path)
+        except OSError as exc:
+            raise ConfigError(f"could not remove {self.path}: {exc.strerror or exc}") from None
+        return [f"did remove {self.path}"]
+
+
+def link_target(path: str) -> str | None:
+    """What the symbolic link `path` points at; None when `path` is absent or not a link."""
+    try:
+        return os.readlink(path)
+    except OSError:  # absent (ENOENT), not a link (EINVAL), or unreadable
+        return None

@@ -1,10 +1,10 @@
 """`rightbrain-helper configure|unconfigure TOOL ...`: one argparse front for the per-tool setup modules.
 
-Each tool module (git_setup, docker_setup, kubectl_setup) provides `add_arguments(parser)` and
-`plan(options, runtime, *, install) -> Plan`. Planning reads and checks everything (the tool's files, the
-helper's host list, and for configure the profile the tool will use and its secret source); only then are the
-changes made, in order, so a failed check leaves every file as it was. Every change is idempotent, preserves the
-rest of the file it edits, is written atomically and backed up.
+Each tool module (git_setup, docker_setup, kubectl_setup, terraform_setup, cargo_setup) provides
+`add_arguments(parser)` and `plan(options, runtime, *, install) -> Plan`. Planning reads and checks everything
+(the tool's files, the helper's host list, and for configure the profile the tool will use and its secret
+source); only then are the changes made, in order, so a failed check leaves every file as it was. Every change
+is idempotent, preserves the rest of the file it edits, is written atomically and backed up.
 """
 
 from __future__ import annotations

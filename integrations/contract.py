@@ -88,10 +88,11 @@ class Dialect:
 
 
 class Adapter:
-    """One tool's protocol. Subclasses set `name`, `verbs` and `dialect`, and override `parse`, `found`,
+    """One tool's protocol. Subclasses set `name`, `tool`, `verbs` and `dialect`, and override `parse`, `found`,
     `missing` and whichever other answers their verbs need."""
 
-    name = ""
+    name = ""  # the console script, for messages
+    tool = ""  # the name host entries use for this tool (tools = [...], configured_by = [...])
     verbs: ClassVar[dict[str, str]] = {}
     dialect = Dialect()
 
@@ -100,10 +101,12 @@ class Adapter:
         raise NotImplementedError
 
     def lookup(self, request: Request, runtime: Runtime) -> HostEntry | None:
-        """The host-list entry for the request's host and port (the scheme's default port when none is given)."""
+        """The host-list entry serving this tool for the request's host and port (the scheme's default port when
+        none is given)."""
         if not request.host:
             return None
-        return find_host(runtime.context(), request.host, request.port or DEFAULT_PORTS.get(request.scheme, ""))
+        port = request.port or DEFAULT_PORTS.get(request.scheme, "")
+        return find_host(runtime.context(), request.host, port, tool=self.tool)
 
     def found(self, request: Request, token: Token, settings: Settings, entry: HostEntry | None) -> str:
         """The answer carrying the token."""

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from rightbrain_helper.settings.hosts import HostEntry
     from rightbrain_helper.token.entry import Token
 
+TOOL = "goauth"  # the name host entries use for this adapter (tools = [...])
 NOT_FOUND = ""
 MAX_INPUT = 64 * 1024  # only the status line is used; headers past this are not read
 HTTP_UNAUTHORIZED = 401
@@ -100,7 +101,7 @@ def _answer(arguments: Sequence[str], runtime: Runtime) -> int:
     if not arguments:
         return _answer_all(runtime)
     request = parse_request(arguments, _read(runtime))
-    entry = None if request is None else find_host(runtime.context(), request.host, request.port)
+    entry = None if request is None else find_host(runtime.context(), request.host, request.port, tool=TOOL)
     if request is None or entry is None:
         runtime.stdout.write(NOT_FOUND)
         return EXIT_OK
@@ -113,7 +114,7 @@ def _answer(arguments: Sequence[str], runtime: Runtime) -> int:
 def _answer_all(runtime: Runtime) -> int:
     """One set per distinct token; a failing profile is skipped with a warning (exit 1 only if all failed)."""
     groups: dict[tuple[str, str, str], list[HostEntry]] = {}
-    for entry in configured_hosts(runtime.context()):
+    for entry in configured_hosts(runtime.context(), TOOL):
         groups.setdefault((entry.profile, entry.scope, entry.audience), []).append(entry)
     failed = 0
     for entries in groups.values():

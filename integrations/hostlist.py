@@ -55,6 +55,14 @@ def host_table(text: str, host: str) -> dict[str, object] | None:
     return table if isinstance(table, dict) else None
 
 
+def configured_for(text: str, tool: str) -> list[str]:
+    """The hosts whose table in the config text lists `tool` in configured_by, in file order."""
+    hosts = _parse(text).get("hosts", {})
+    if not isinstance(hosts, dict):
+        return []
+    return [host for host, table in hosts.items() if isinstance(table, dict) and tool in (_owners(table, host) or [])]
+
+
 def wanted_fields(text: str, host: str, fields: Mapping[str, str | None]) -> dict[str, str]:
     """The values the host's table will hold after configure: a given value, else the table's current one."""
     table = host_table(text, host) or {}
@@ -106,9 +114,7 @@ def plan_add_host(path: str, host: str, fields: Mapping[str, str | None], *, too
     updated, changes = with_host(text, host, fields, tool)
     if not changes:
         return Change(_unchanged(text, path, host))
-    if changes == ["table"]:
-        return FileEdit(path, text, updated, f"add {table_name(host)} to {path}")
-    return FileEdit(path, text, updated, f"{', '.join(changes)} in {table_name(host)} of {path}")
+    return FileEdit(path, text, updated, _added(path, host, changes))
 
 
 def plan_remove_host(path: str, host: str, *, tool: str) -> Change:
@@ -117,9 +123,33 @@ def plan_remove_host(path: str, host: str, *, tool: str) -> Change:
     updated, changes = without_host(text, host, tool)
     if not changes:
         return Change(_unchanged(text, path, host, tool))
+    return FileEdit(path, text, updated, _removed(path, host, changes))
+
+
+def plan_move_host(path: str, old: str, host: str, fields: Mapping[str, str | None], *, tool: str) -> Change:
+    """One change of the config file at `path`: `host` listed for `tool` with `fields`, and `tool` taken off
+    `old` (its table removed when no tool is left), e.g. for a registry whose index moved to another host."""
+    text = read_text(path)
+    added, add_changes = with_host(text, host, fields, tool)
+    updated, remove_changes = without_host(added, old, tool)
+    if not remove_changes:
+        return plan_add_host(path, host, fields, tool=tool)
+    actions = [_added(path, host, add_changes)] if add_changes else []
+    return FileEdit(path, text, updated, "; ".join([*actions, _removed(path, old, remove_changes)]))
+
+
+def _added(path: str, host: str, changes: list[str]) -> str:
+    """What with_host's changes do, as an action."""
     if changes == ["table"]:
-        return FileEdit(path, text, updated, f"remove {table_name(host)} from {path}")
-    return FileEdit(path, text, updated, f"{changes[0]} of {table_name(host)} in {path}")
+        return f"add {table_name(host)} to {path}"
+    return f"{', '.join(changes)} in {table_name(host)} of {path}"
+
+
+def _removed(path: str, host: str, changes: list[str]) -> str:
+    """What without_host's changes do, as an action."""
+    if changes == ["table"]:
+        return f"remove {table_name(host)} from {path}"
+    return f"{changes[0]} of {table_name(host)} in {path}"
 
 
 def _unchanged(text: str, path: str, host: str, tool: str = "") -> str:

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from rightbrain_helper.errors import ConfigError
 
-from .files import replace_text
-
 MARK = "rightbrain-helper"
 
 
@@ -71,15 +69,6 @@ def without_block(text: str, what: str, path: str) -> str:
     if before and before[-1] == "\n" and not after:
         before = before[:-1]
     return "".join(before + after)
-
-
-def write_change(path: str, updated: str, action: str, *, dry_run: bool) -> str:
-    """Write `updated` to `path` (backed up, atomic, mode kept; a new file 0600) unless it is a dry run; the line
-    saying what was (or would be) done."""
-    if dry_run:
-        return f"would {action}"
-    saved = replace_text(path, updated)
-    return f"did {action}" + (f" (backup: {saved})" if saved else "")
 
 
 def _is_marker(line: str, kind: str, what: str) -> bool:

@@ -13,6 +13,7 @@ otherwise goes on unauthenticated. Sources: terraform `website/docs/internals/cr
 
 from __future__ import annotations
 
+from rightbrain_helper import PROJECT, __version__
 from rightbrain_helper.errors import EXIT_OK, UsageError
 from rightbrain_helper.jsonout import dumps
 from rightbrain_helper.settings.hosts import split_host_port
@@ -30,26 +31,33 @@ if TYPE_CHECKING:
     from .contract import Reply
 
 NAME = "terraform-credentials-rightbrain"
+TOOL = "terraform"  # the name host entries use for this adapter (tools = [...], configured_by = [...])
 NO_CREDENTIALS = "{}\n"  # terraform's "definitely no credentials for this host"
 USAGE = f"""\
 usage: {NAME} [-v] get|store|forget HOST
+       {NAME} --version | --help
 
-terraform's credentials helper: terraform runs it from ~/.terraform.d/plugins/. Set it up with
-  rightbrain-helper configure terraform --host HOST
-See docs/how-to/terraform.md.
+terraform's credentials helper: terraform runs it from ~/.terraform.d/plugins/. For `get HOST` it prints
+{{"token":"<token>"}}, an OAuth 2.0 access token from the helper's shared cache (fetched when needed), for a host
+configured for terraform, and {{}} for any other; `store` keeps nothing; `forget` (terraform logout) drops the
+cached token. Set it up with:
+  rightbrain-helper configure terraform --host HOST [--profile NAME]
 """
+ABOUT = ("-h", "--help", "--version")
 
 
 class Terraform(Adapter):
     """`get` answers `{"token": ...}` or `{}`; `store` is drained; `forget` drops the cached token."""
 
     name = NAME
-    verbs = {"get": GET, "store": ACCEPT, "forget": FORGET, "-h": OTHER, "--help": OTHER}  # noqa: RUF012
+    tool = TOOL
+    verbs = {"get": GET, "store": ACCEPT, "forget": FORGET, **dict.fromkeys(ABOUT, OTHER)}  # noqa: RUF012
     dialect = Dialect()
 
     def parse(self, request: Request, argv: list[str], runtime: Runtime) -> None:
-        """`[-v] VERB HOST` (a lone -h or --help prints the usage); `store` reads stdin to its end."""
-        if argv in (["-h"], ["--help"]):
+        """`[-v] VERB HOST` (a lone -h, --help or --version prints the usage or the version); `store` reads stdin
+        to its end."""
+        if len(argv) == 1 and argv[0] in ABOUT:
             request.verb = argv[0]
             return
         if len(argv) < 2:
@@ -75,8 +83,8 @@ class Terraform(Adapter):
         return NO_CREDENTIALS, EXIT_OK
 
     def other(self, request: Request, runtime: Runtime) -> Reply:
-        """The usage text."""
-        return USAGE, EXIT_OK
+        """The usage text, or the version."""
+        return (f"{NAME} ({PROJECT}) {__version__}\n" if request.verb == "--version" else USAGE), EXIT_OK
 
 
 TERRAFORM = Terraform()

@@ -49,7 +49,7 @@ def helper_env(tmp_path: Path, token_server: TokenServer, monkeypatch: pytest.Mo
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("RIGHTBRAIN_", "XDG_", "GIT_", "DOCKER_", "KUBE"))
+        if not key.startswith(("RIGHTBRAIN_", "XDG_", "GIT_", "DOCKER_", "KUBE", "TF_", "CARGO_"))
     }
     env.update(
         HOME=str(home),

@@ -15,14 +15,30 @@ TOOL_ARGS = {
     "git": ["git", "--host", "git.example.com"],
     "docker": ["docker", "--registry", "reg.example.com"],
     "kubectl": ["kubectl", "--cluster", "c", "--server", "https://127.0.0.1:6443"],
+    "terraform": ["terraform", "--host", "tf.example.com"],
+    "cargo": ["cargo", "--registry", "corp", "--index", "sparse+https://crates.example.com/index/"],
+}
+TOOL_HOSTS = {
+    "git": "git.example.com",
+    "docker": "reg.example.com",
+    "kubectl": "127.0.0.1:6443",
+    "terraform": "tf.example.com",
+    "cargo": "crates.example.com",
 }
 KUBECONFIG = "apiVersion: v1\nkind: Config\nclusters: []\nusers: []\ncontexts: []\ncurrent-context: ''\n"
 
 
 @pytest.fixture
 def env(helper_env: dict[str, str], tmp_path: Path) -> dict[str, str]:
-    """helper_env with a global git config, a docker config.json and a kubeconfig, each already holding something."""
-    files = {"gitconfig": "[user]\n\tname = Me\n", "docker/config.json": "{}\n", "kube/config": KUBECONFIG}
+    """helper_env with a global git config, a docker config.json, a kubeconfig, a terraform CLI config and a cargo
+    config.toml, each already holding something."""
+    files = {
+        "gitconfig": "[user]\n\tname = Me\n",
+        "docker/config.json": "{}\n",
+        "kube/config": KUBECONFIG,
+        "tfrc": "# mine\n",
+        "cargo/config.toml": "[net]\noffline = false\n",
+    }
     for name, text in files.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(text)
@@ -32,6 +48,8 @@ def env(helper_env: dict[str, str], tmp_path: Path) -> dict[str, str]:
         "GIT_CONFIG_NOSYSTEM": "1",
         "DOCKER_CONFIG": str(tmp_path / "docker"),
         "KUBECONFIG": str(tmp_path / "kube" / "config"),
+        "TF_CLI_CONFIG_FILE": str(tmp_path / "tfrc"),
+        "CARGO_HOME": str(tmp_path / "cargo"),
         "PATH": f"{BIN_DIR}{os.pathsep}{helper_env['PATH']}",
     }
 
@@ -146,9 +164,10 @@ def test_invalid_docker_config_leaves_the_host_list_alone(env: dict[str, str], t
 def test_a_host_entry_configure_cannot_honour_stops_every_tool_before_its_own_files(
     tool: str, env: dict[str, str], tmp_path: Path
 ) -> None:
-    """The host-list check comes after the tool's own plan, yet git's config, config.json and the kubeconfig
-    stay untouched when a hand-written entry for the host names another profile than asked."""
-    host = {"git": "git.example.com", "docker": "reg.example.com", "kubectl": "127.0.0.1:6443"}[tool]
+    """Whichever of the host list and the tool's own files a tool plans first, every file (git's config,
+    config.json, the kubeconfig, the terraform CLI config and plugin link, cargo's config.toml) stays untouched
+    when a hand-written entry for the host names another profile than asked."""
+    host = TOOL_HOSTS[tool]
     write_config(env, full_profile(env, "a") + full_profile(env, "b") + f'[hosts."{host}"]\nprofile = "a"\n')
     before = snapshot(tmp_path)
     result = run_cli(["configure", *TOOL_ARGS[tool], "--profile", "b"], env)

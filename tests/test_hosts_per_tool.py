@@ -11,9 +11,12 @@ from pathlib import Path
 import pytest
 
 from rightbrain_helper.integrations import docker, git
+from rightbrain_helper.integrations.cargo import CARGO
+from rightbrain_helper.integrations.terraform import TERRAFORM
 from rightbrain_helper.runtime import Runtime
 
 from .conftest import BIN_DIR, CliResult, run_cli
+from .support.adapters import cargo_request, run_adapter
 from .support.procs import write_config
 
 NOT_FOUND = "credentials not found in native keychain\n"
@@ -108,3 +111,55 @@ def test_a_malformed_tools_list_is_a_config_error(env: dict[str, str], value: st
     result = git_get(env, "h.example.com")
     assert result.code == 3
     assert f'[hosts."h.example.com"] in {path}: tools must be a list of tool names' in result.stderr
+
+
+def answers(tool: str, env: dict[str, str], host: str) -> bool:
+    """Whether the adapter called `tool` hands out a token for https://HOST (each asked as its tool asks)."""
+    if tool == "terraform":
+        result = run_adapter(TERRAFORM, ["get", host], env)
+        return result.stdout.startswith('{"token":')
+    if tool == "cargo":
+        result = run_adapter(CARGO, ["--cargo-plugin"], env, cargo_request("get", f"sparse+https://{host}/i/") + "\n")
+        return '"kind":"get"' in result.stdout
+    if tool == "bazel":
+        result = run_cli(["bazel", "get"], env, stdin=f'{{"uri":"https://{host}/cas/1"}}')
+        return '"Authorization"' in result.stdout
+    url_call = run_cli(["goauth", f"https://{host}/mod"], env).stdout
+    start_up = run_cli(["goauth"], env).stdout
+    assert ("Authorization: Bearer " in url_call) == (f"https://{host}\n" in start_up), (url_call, start_up)
+    return "Authorization: Bearer " in url_call
+
+
+HOST_LIST_TOOLS = ["terraform", "cargo", "bazel", "goauth"]
+
+
+@pytest.mark.parametrize("tool", HOST_LIST_TOOLS)
+@pytest.mark.parametrize(
+    ("table", "served"),
+    [
+        ('configured_by = ["git"]\n', set()),
+        ('tools = ["docker", "kubectl"]\n', set()),
+        ('configured_by = ["terraform"]\n', {"terraform"}),
+        ('configured_by = ["cargo"]\n', {"cargo"}),
+        ('tools = ["bazel"]\n', {"bazel"}),
+        ('tools = ["goauth"]\n', {"goauth"}),
+        ("", set(HOST_LIST_TOOLS)),
+    ],
+    ids=["git-only", "docker-kubectl", "terraform", "cargo", "bazel", "goauth", "no-list-serves-all"],
+)
+def test_terraform_cargo_bazel_and_goauth_answer_only_for_their_entries(
+    tool: str, table: str, served: set[str], env: dict[str, str]
+) -> None:
+    """A host configured for git (or docker, or another of these tools) gets no token from terraform, cargo,
+    bazel or goauth; each answers only for entries naming it, or naming no tool at all."""
+    write_config(env, f'[hosts."h.example.com"]\n{table}')
+    assert answers(tool, env, "h.example.com") is (tool in served)
+
+
+@pytest.mark.parametrize("tool", HOST_LIST_TOOLS)
+def test_rightbrain_hosts_serves_the_host_list_tools_too(tool: str, env: dict[str, str]) -> None:
+    """RIGHTBRAIN_HOSTS serves terraform, cargo, bazel and goauth beside a config entry that serves git only."""
+    write_config(env, '[hosts."git.example.com"]\nconfigured_by = ["git"]\n')
+    ci = {**env, "RIGHTBRAIN_HOSTS": "ci.example.com"}
+    assert answers(tool, ci, "ci.example.com")
+    assert not answers(tool, ci, "git.example.com")

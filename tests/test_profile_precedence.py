@@ -173,9 +173,10 @@ def test_verbose_names_the_source_of_each_setting_and_never_the_secret(
 def test_verbose_names_environment_and_host_entry_sources(
     helper_env: dict[str, str], token_server: TokenServer
 ) -> None:
-    """Without a profile the identity comes from the environment and says so; an adapter's host entry is named as
-    what chose the profile (RIGHTBRAIN_VERBOSE, as git and docker pass no flags)."""
-    profile = full_profile(helper_env, "default", "min_valid = 30")
+    """Without a profile the identity comes from the environment and says so; numbers are shown as written (30,
+    7.5); an adapter's host entry is named as what chose the profile (RIGHTBRAIN_VERBOSE, as git and docker pass
+    no flags)."""
+    profile = full_profile(helper_env, "default", "min_valid = 30\nread_timeout = 7.5")
     write_config(helper_env, profile + '[hosts."reg.example.com"]\nprofile = "default"\n')
     env = {**helper_env, "RIGHTBRAIN_VERBOSE": "1"}
     out, err = io.StringIO(), io.StringIO()
@@ -188,6 +189,7 @@ def test_verbose_names_environment_and_host_entry_sources(
         f"setting client_id = {CLIENT_ID} (from environment RIGHTBRAIN_CLIENT_ID)",
         "setting client secret (not shown) (from environment RIGHTBRAIN_CLIENT_SECRET)",
         "setting min_valid = 30 (from profile default in",
+        "setting read_timeout = 7.5 (from profile default in",
     ):
         assert expected in result.stderr, (expected, result.stderr)
     assert 'setting profile default (from [hosts."reg.example.com"])' in err.getvalue()

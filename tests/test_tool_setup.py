@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import BIN_DIR, CliResult, run_cli
+from .support.profiles import full_profile
 
 TF_ORIGINAL = 'plugin_cache_dir = "$HOME/.terraform.d/plugin-cache"\n# my comment\n'
 CARGO_ORIGINAL = '[net]\ngit-fetch-with-cli = true  # keep\n\n[registries.public]\nindex = "https://x.example/i"\n'
@@ -95,12 +96,18 @@ def test_unconfigure_restores_the_original_files(tool: str, env: dict[str, str],
 
 def test_configure_terraform_writes_the_block_the_link_and_the_host(env: dict[str, str], tmp_path: Path) -> None:
     """The CLI config gains our credentials_helper block, the plugin directory a link, the host list the host."""
+    profiles = full_profile(env, "prod")
+    config = Path(env["XDG_CONFIG_HOME"], "rightbrain-helper", "config.toml")
+    config.write_text(profiles)
+    config.chmod(0o600)
     configure(env, "terraform", "--host", "App.Example.com:443", "--profile", "prod")
     assert (tmp_path / "tfrc").read_text() == TF_ORIGINAL + TF_BLOCK
     link = Path(env["HOME"], ".terraform.d", "plugins", "terraform-credentials-rightbrain")
     assert os.readlink(link) == str(BIN_DIR / "terraform-credentials-rightbrain")
-    hosts = Path(env["XDG_CONFIG_HOME"], "rightbrain-helper", "config.toml").read_text()
-    assert hosts == '[hosts."app.example.com"]\nprofile = "prod"\nconfigured_by = ["terraform"]\n'
+    assert (
+        config.read_text()
+        == profiles + '\n[hosts."app.example.com"]\nprofile = "prod"\nconfigured_by = ["terraform"]\n'
+    )
 
 
 def test_terraform_defaults_to_terraformrc_in_home(env: dict[str, str]) -> None:

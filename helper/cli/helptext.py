@@ -13,8 +13,12 @@ commands (rightbrain-helper COMMAND --help for each):
   json          print a JSON object: access_token, token_type, expires_at (RFC 3339), expires_in, scope
   status        list cached tokens (profile, issuer, client id, scope, expiry); never the tokens
   clear         remove cached tokens (all, or those of --profile)
+  exec          run a command with the token in its environment (exec [--env-var NAME] -- CMD ARGS...)
+  env           print "export RIGHTBRAIN_ACCESS_TOKEN=<token>" for eval in a shell
   kubectl       act as a kubectl exec credential plugin
-  configure     set up git, docker or kubectl to use this helper (configure --help)
+  bazel         act as a Bazel credential helper (bazel get, request on stdin)
+  goauth        act as a GOAUTH command for the go command (goauth [URL])
+  configure     set up git, docker, kubectl, terraform or cargo to use this helper (configure --help)
   unconfigure   undo configure
 
 options:
@@ -25,6 +29,7 @@ options:
   --audience AUD     audience parameter to send
   --no-cache         neither read nor write the cache
   --force-refresh    fetch a new token even if the cached one is fresh
+  --env-var NAME     exec and env: the variable that carries the token (default RIGHTBRAIN_ACCESS_TOKEN)
   -v, --verbose      debug lines on stderr, including where each setting came from (tokens and secrets masked)
   --version          print the version
   -h, --help         show this help
@@ -74,6 +79,40 @@ usage: rightbrain-helper kubectl {TOKEN_OPTIONS}
 Act as a kubectl (client-go) exec credential plugin: print an ExecCredential with the token and its expiry for
 the apiVersion KUBERNETES_EXEC_INFO asks for. kubectl runs it; set it up with: rightbrain-helper configure
 kubectl --cluster NAME --server https://HOST:PORT.
+""",
+    "exec": f"""\
+usage: rightbrain-helper exec [--env-var NAME] {TOKEN_OPTIONS} -- CMD ARGS...
+
+Run CMD with the token in its environment, as RIGHTBRAIN_ACCESS_TOKEN (or NAME: letters, digits and _, no digit
+first), never on a command line, where every user of the machine could read it. CMD gets the helper's environment
+plus that variable, and stdin, stdout and stderr. The exit code is CMD's (128+N when signal N killed it, 127 when
+it is not found, 126 when it cannot be run); SIGTERM and SIGHUP are passed on to it. Without a token CMD does not
+run. The token is fetched once, when CMD starts.
+""",
+    "env": f"""\
+usage: rightbrain-helper env [--env-var NAME] {TOKEN_OPTIONS}
+
+Print one line, export RIGHTBRAIN_ACCESS_TOKEN=<token> (or NAME), quoted for POSIX shells, for
+eval "$(rightbrain-helper env)". The variable keeps that token and does not refresh; prefer exec for anything that
+runs longer than a few minutes.
+""",
+    "bazel": """\
+usage: rightbrain-helper bazel get   (or the console script: bazel-credential-rightbrain get)
+
+Act as a Bazel credential helper: read a GetCredentialsRequest {"uri": "..."} on stdin and, for a host in the
+helper's host list, print {"headers":{"Authorization":["Bearer <token>"]},"expires":"<RFC 3339>"}; for any other
+host (or a cleartext URI to a remote host) print {}. Profile, scope and audience come from the host's entry, not
+from options. Bazel cannot pass arguments, so point it at the console script:
+  common --credential_helper=HOST=/abs/path/bazel-credential-rightbrain   (in .bazelrc)
+""",
+    "goauth": """\
+usage: rightbrain-helper goauth [URL]
+
+Act as a GOAUTH authentication command for the go command (Go >= 1.24): GOAUTH="rightbrain-helper goauth".
+Without URL (go's start-up call) print a credential set for every host in the helper's host list: the
+https://HOST[:PORT] prefixes, a blank line, "Authorization: Bearer <token>", a blank line. With URL (after a 4xx,
+the response on stdin) print the set for that URL's host only, nothing for any other; after a 401 the cached token
+is replaced. Profile, scope and audience come from the host's entry, not from options.
 """,
 }
 

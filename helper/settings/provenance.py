@@ -140,7 +140,8 @@ def _from(origin: str) -> str:
 
 
 def _shown(key: str, settings: Settings) -> str:
-    """How a setting is shown in the report: extra_params by name only (their values may be sensitive)."""
+    """How a setting is shown in the report: extra_params by name only (their values may be sensitive), whole
+    numbers without a fraction (60, not 60.0)."""
     if key == "scope":
         return settings.scope or "(none)"
     if key == "resource":
@@ -148,4 +149,6 @@ def _shown(key: str, settings: Settings) -> str:
     if key == "extra_params":
         return ", ".join(name for name, _ in settings.extra_params) or "(none)"
     value = getattr(settings, key)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # numeric settings are floats since they may be fractional; 60, as written
     return str(value) if value != "" else "(none)"
