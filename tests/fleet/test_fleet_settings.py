@@ -21,7 +21,9 @@ from .machines import StartRedis, assert_one_warning_and_a_token, fleet_key, tim
 def test_missing_extra_is_one_config_error(machine: MachineFactory) -> None:
     """shared_cache set but redis-py (or cryptography) not importable: exit 3 and one line saying what to install."""
     for module in ("redis", "cryptography"):
-        script = f"import sys; sys.modules[{module!r}] = None\nfrom rightbrain_helper.cli.main import main\nsys.exit(main())"
+        script = (
+            f"import sys; sys.modules[{module!r}] = None\nfrom rightbrain_helper.cli.main import main\nsys.exit(main())"
+        )
         result = subprocess.run(
             [sys.executable, "-c", script, "token"],
             env=machine(1).env,
