@@ -2,6 +2,6 @@
 
 import sys
 
-from rightbrain_helper.cli.main import main
+from rightbrain_helper.integrations.commands import main
 
 sys.exit(main())

@@ -79,3 +79,14 @@ def one_line(text: str, limit: int = 300) -> str:
     if len(collapsed) > limit:
         return collapsed[: limit - 1] + "\u2026"
     return collapsed
+
+
+# Signals inside the token layer, never shown as they are: the token service turns them into a warning, an uncached
+# fetch or a CacheError. Here (not in token/cache.py) so that token/lock.py, which only a miss loads, and
+# token/cache.py need not import each other.
+class LockTimeout(Exception):
+    """The refresh lock could not be taken in time."""
+
+
+class CacheUnavailable(Exception):
+    """An OS error on a cache path (directory, entry, lock or temp file); the message names the path and why."""

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from rightbrain_helper.cli.main import main
+from rightbrain_helper.integrations.commands import main
 from rightbrain_helper.ports import Clock, TransportFactory
 from rightbrain_helper.runtime import Runtime
 from rightbrain_helper.token.service import default_transport

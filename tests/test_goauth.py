@@ -239,8 +239,8 @@ def test_cache_hit_imports_no_heavy_module(env: dict[str, str], token_server: To
     """The start-up call served from the cache, in a fresh process, imports none of the heavy modules."""
     write_config(env, f'[hosts."{PROXY}"]\n', age=60)
     argv = ["rightbrain-helper", "goauth"]
-    miss, miss_modules = probe("rightbrain_helper.cli.main", argv, env, tmp_path / "miss")
-    hit, hit_modules = probe("rightbrain_helper.cli.main", argv, env, tmp_path / "hit")
+    miss, miss_modules = probe("rightbrain_helper.integrations.commands", argv, env, tmp_path / "miss")
+    hit, hit_modules = probe("rightbrain_helper.integrations.commands", argv, env, tmp_path / "hit")
     assert "requests" in miss_modules, "the probe must see the fetch path's imports"
     assert sorted(HEAVY_MODULES & hit_modules) == []
     assert miss.stdout == hit.stdout

@@ -10,9 +10,12 @@ from pathlib import Path
 import pytest
 
 from rightbrain_helper import __version__
-from rightbrain_helper.cli.args import COMMANDS
+from rightbrain_helper.cli.args import COMMANDS as CLI_COMMANDS
+from rightbrain_helper.integrations.commands import TOOLS
 
 from .conftest import helper_command, run_cli
+
+COMMANDS = (*CLI_COMMANDS, *TOOLS)  # every command `rightbrain-helper` accepts
 
 PYPROJECT = Path(__file__).resolve().parent.parent / "pyproject.toml"
 SCRIPTS = sorted(tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))["project"]["scripts"])

@@ -24,7 +24,7 @@ for name in list(sys.modules):
         del sys.modules[name]
 out = sys.argv[1]
 sys.argv = ["rightbrain-helper", *sys.argv[2:]]
-from rightbrain_helper.cli.main import main
+from rightbrain_helper.integrations.commands import main
 code = main()
 loaded = "\n".join(sorted(sys.modules))
 with open(out, "w", encoding="utf-8") as handle:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from rightbrain_helper.cli.main import main
+from rightbrain_helper.integrations.commands import main
 from rightbrain_helper.runtime import Runtime
 
 from .conftest import CLIENT_SECRET, CliResult, helper_command, run_cli, run_helper
@@ -196,7 +196,7 @@ def test_real_process_exit_codes(helper_env: dict[str, str], token_server: Token
 
 CHECK_IMPORTS = """
 import sys
-from rightbrain_helper.cli.main import main
+from rightbrain_helper.integrations.commands import main
 code = main(["kubectl"])
 heavy = HEAVY
 sys.stderr.write("loaded: " + " ".join(name for name in heavy if name in sys.modules) + "\\n")

@@ -6,7 +6,7 @@ from rightbrain_helper.errors import UsageError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
 
 VALUE_OPTIONS = {"--profile": "profile", "--scope": "scope", "--audience": "audience", "--env-var": "env_var"}
 FLAG_OPTIONS = {
@@ -19,12 +19,10 @@ FLAG_OPTIONS = {
     "-h": "help",
     "--version": "version",
 }
-COMMANDS = (
-    *("token", "header", "json", "status", "clear", "kubectl", "configure", "unconfigure"),
-    *("exec", "env", "bazel", "goauth"),
-)
-PASSTHROUGH = ("configure", "unconfigure")  # these parse their own options
-POSITIONAL = ("bazel", "goauth")  # these take arguments (bazel's verb, go's URL) in args.rest
+COMMANDS = ("token", "header", "json", "status", "clear", "exec", "env")  # the CLI's own; tools add theirs
+PASSTHROUGH = "passthrough"  # a tool command that parses its own options (configure)
+POSITIONAL = "positional"  # a tool command that takes arguments in args.rest (bazel's verb, go's URL)
+OPTIONS = "options"  # a tool command that takes the usual options only (kubectl)
 ENV_VAR_COMMANDS = ("exec", "env")
 
 
@@ -61,13 +59,17 @@ class Args:
         self.rest: list[str] = []
 
 
-def parse_args(argv: Sequence[str]) -> Args:
-    """Options may come before or after the command; `--opt value` and `--opt=value` both work."""
+def parse_args(argv: Sequence[str], tools: Mapping[str, str] | None = None) -> Args:
+    """Options may come before or after the command; `--opt value` and `--opt=value` both work. `tools` maps the
+    tool commands the console script adds (integrations/commands.py) to how they take arguments (PASSTHROUGH,
+    POSITIONAL or OPTIONS)."""
+    tools = tools or {}
     args = Args()
     items = list(argv)
     while items:
         item = items.pop(0)
-        if args.command in PASSTHROUGH:
+        style = tools.get(args.command, "")
+        if style == PASSTHROUGH:
             args.rest.append(item)
             continue
         if args.command == "exec" and (item == "--" or not item.startswith("-")):
@@ -81,10 +83,10 @@ def parse_args(argv: Sequence[str]) -> Args:
         elif item.startswith("-"):
             raise UsageError(f"unknown option {item!r}; see rightbrain-helper --help")
         elif not args.command:
-            if item not in COMMANDS:
-                raise UsageError(f"unknown command {item!r}; commands: {', '.join(COMMANDS)}")
+            if item not in COMMANDS and item not in tools:
+                raise UsageError(f"unknown command {item!r}; commands: {', '.join([*COMMANDS, *tools])}")
             args.command = item
-        elif args.command in POSITIONAL:
+        elif style == POSITIONAL:
             args.rest.append(item)
         else:
             raise UsageError(f"unexpected argument {item!r} after {args.command!r}")

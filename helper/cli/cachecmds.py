@@ -7,8 +7,8 @@ are one line and exit 6; an entry that cannot be removed is a warning, and `clea
 from __future__ import annotations
 
 from rightbrain_helper.clock import rfc3339
-from rightbrain_helper.errors import EXIT_OK, CacheError, HelperError
-from rightbrain_helper.token.cache import CacheUnavailable, TokenCache
+from rightbrain_helper.errors import EXIT_OK, CacheError, CacheUnavailable, HelperError
+from rightbrain_helper.token.cache import TokenCache
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

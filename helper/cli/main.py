@@ -1,12 +1,12 @@
-"""The `rightbrain-helper` command: token, header, json, status, clear, exec, env, and the tool entries (kubectl,
-bazel, goauth, configure)."""
+"""The `rightbrain-helper` command line: token, header, json, status, clear, exec and env; the tool commands
+(kubectl, bazel, goauth, configure) are passed in by integrations/commands.py, the console script's entry."""
 
 from __future__ import annotations
 
 import sys
 
 from rightbrain_helper import __version__
-from rightbrain_helper.cli.args import Args, parse_args
+from rightbrain_helper.cli.args import PASSTHROUGH, Args, parse_args
 from rightbrain_helper.cli.cachecmds import clear, status
 from rightbrain_helper.clock import rfc3339
 from rightbrain_helper.errors import EXIT_OK, UsageError
@@ -16,62 +16,56 @@ from rightbrain_helper.settings.load import Overrides
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Mapping, Sequence
 
     from rightbrain_helper.token.entry import Token
 
 
-def main(argv: Sequence[str] | None = None, runtime: Runtime | None = None) -> int:
-    """Entry point of the console script and of `python -m rightbrain_helper`."""
+class ToolCommand:
+    """A command whose code lives in an adapter (kubectl, bazel, goauth, configure): how it takes its arguments
+    (args.PASSTHROUGH, POSITIONAL or OPTIONS) and what runs it. integrations/commands.py passes the table in, so
+    the CLI imports no adapter."""
+
+    __slots__ = ("run", "style")
+
+    def __init__(self, style: str, run: Callable[[Args, Runtime], int]) -> None:
+        self.style = style
+        self.run = run
+
+
+def main(
+    argv: Sequence[str] | None = None, runtime: Runtime | None = None, tools: Mapping[str, ToolCommand] | None = None
+) -> int:
+    """Run one command line: the CLI's own commands, and the `tools` commands the console script adds."""
     arguments = list(sys.argv[1:] if argv is None else argv)
     runtime = runtime or Runtime(verbose="-v" in arguments or "--verbose" in arguments)
-    return run_guarded(lambda: _dispatch(arguments, runtime), runtime)
+    return run_guarded(lambda: _dispatch(arguments, runtime, tools or {}), runtime)
 
 
-def _dispatch(arguments: list[str], runtime: Runtime) -> int:
+def _dispatch(arguments: list[str], runtime: Runtime, tools: Mapping[str, ToolCommand]) -> int:
     """Parse and run one command."""
-    args = parse_args(arguments)
+    args = parse_args(arguments, {name: tool.style for name, tool in tools.items()})
     runtime.log.verbose = runtime.log.verbose or args.verbose
     if args.version:
         runtime.stdout.write(f"rightbrain-helper {__version__}\n")
         return EXIT_OK
-    if args.help and args.command not in ("configure", "unconfigure"):
+    tool = tools.get(args.command)
+    if args.help and (tool is None or tool.style != PASSTHROUGH):
         from rightbrain_helper.cli.helptext import command_help  # noqa: PLC0415  (only for --help)
 
         runtime.stdout.write(command_help(args.command))
         return EXIT_OK
     if not args.command:
         raise UsageError("no command given; try: rightbrain-helper token (or --help)")
+    if tool is not None:
+        return tool.run(args, runtime)
     if args.command in ("token", "header", "json"):
         return _print_token(args, runtime)
     if args.command == "status":
         return status(runtime)
     if args.command == "clear":
         return clear(args.profile, runtime, None if args.local else overrides(args))
-    if args.command == "kubectl":
-        from rightbrain_helper.integrations.kubectl import handle  # noqa: PLC0415
-
-        return handle(overrides(args), runtime)
-    if args.command in ("exec", "env", "bazel", "goauth"):
-        return _script_or_tool(args, runtime)
-    from rightbrain_helper.integrations.configure import run  # noqa: PLC0415
-
-    return run(args.command, [*args.rest, *(["--help"] if args.help else [])], args.profile, runtime)
-
-
-def _script_or_tool(args: Args, runtime: Runtime) -> int:
-    """exec / env (helper/cli/envvar.py), bazel and goauth (their adapters), each imported only when run."""
-    if args.command in ("bazel", "goauth") and (args.profile or args.scope or args.audience):
-        raise UsageError(f"{args.command} takes profile, scope and audience from the host list, not from options")
-    if args.command == "bazel":
-        from rightbrain_helper.integrations.bazel import handle as bazel  # noqa: PLC0415
-
-        return bazel(args.rest, runtime)
-    if args.command == "goauth":
-        from rightbrain_helper.integrations.goauth import handle as goauth  # noqa: PLC0415
-
-        return goauth(args.rest, runtime)
-    from rightbrain_helper.cli.envvar import handle  # noqa: PLC0415
+    from rightbrain_helper.cli.envvar import handle  # noqa: PLC0415  (exec and env)
 
     return handle(args, overrides(args), runtime)
 

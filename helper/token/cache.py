@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import time
 
-from rightbrain_helper.errors import CacheError
+from rightbrain_helper.errors import CacheError, CacheUnavailable
 from rightbrain_helper.private_files import (
     DirectoryInTheWay,
     MissingFile,
@@ -69,14 +69,6 @@ def is_entry_name(name: str) -> bool:
     """Whether `name` is an entry file name the helper writes (<40 hex digits>.token); nothing else is touched."""
     key, suffix = name[:KEY_LENGTH], name[KEY_LENGTH:]
     return suffix == TOKEN_SUFFIX and len(key) == KEY_LENGTH and set(key) <= HEX_DIGITS
-
-
-class LockTimeout(Exception):
-    """The refresh lock could not be taken in time."""
-
-
-class CacheUnavailable(Exception):
-    """An OS error on a cache path (directory, entry, lock or temp file); the message names the path and why."""
 
 
 class TokenCache:

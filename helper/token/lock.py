@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import filelock
 
-from rightbrain_helper.token.cache import CacheUnavailable, LockTimeout
+from rightbrain_helper.errors import CacheUnavailable, LockTimeout
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

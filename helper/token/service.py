@@ -6,8 +6,8 @@ filelock is imported below only when a token must be fetched.
 
 from __future__ import annotations
 
-from rightbrain_helper.errors import CacheError, HelperError
-from rightbrain_helper.token.cache import CacheUnavailable, LockTimeout, TokenCache, cache_key
+from rightbrain_helper.errors import CacheError, CacheUnavailable, HelperError, LockTimeout
+from rightbrain_helper.token.cache import TokenCache, cache_key
 from rightbrain_helper.token.client_secret import read_secret, secret_fingerprint
 
 TYPE_CHECKING = False

@@ -22,7 +22,8 @@ def test_missing_extra_is_one_config_error(machine: MachineFactory) -> None:
     """shared_cache set but redis-py (or cryptography) not importable: exit 3 and one line saying what to install."""
     for module in ("redis", "cryptography"):
         script = (
-            f"import sys; sys.modules[{module!r}] = None\nfrom rightbrain_helper.cli.main import main\nsys.exit(main())"
+            f"import sys; sys.modules[{module!r}] = None\n"
+            "from rightbrain_helper.integrations.commands import main\nsys.exit(main())"
         )
         result = subprocess.run(
             [sys.executable, "-c", script, "token"],
