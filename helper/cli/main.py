@@ -7,10 +7,7 @@ import sys
 
 from rightbrain_helper import __version__
 from rightbrain_helper.cli.args import PASSTHROUGH, Args, parse_args
-from rightbrain_helper.cli.cachecmds import clear, status
-from rightbrain_helper.clock import rfc3339
 from rightbrain_helper.errors import EXIT_OK, UsageError
-from rightbrain_helper.jsonout import dumps
 from rightbrain_helper.runtime import Runtime, run_guarded
 from rightbrain_helper.settings.load import Overrides
 
@@ -61,10 +58,10 @@ def _dispatch(arguments: list[str], runtime: Runtime, tools: Mapping[str, ToolCo
         return tool.run(args, runtime)
     if args.command in ("token", "header", "json"):
         return _print_token(args, runtime)
-    if args.command == "status":
-        return status(runtime)
-    if args.command == "clear":
-        return clear(args.profile, runtime, None if args.local else overrides(args))
+    if args.command in ("status", "clear"):
+        from rightbrain_helper.cli.cachecmds import clear, status  # noqa: PLC0415  (not on a hit)
+
+        return status(runtime) if args.command == "status" else clear(args.profile, runtime, _fleet_too(args))
     from rightbrain_helper.cli.envvar import handle  # noqa: PLC0415  (exec and env)
 
     return handle(args, overrides(args), runtime)
@@ -84,12 +81,21 @@ def _print_token(args: Args, runtime: Runtime) -> int:
     elif args.command == "header":
         runtime.stdout.write(f"Authorization: Bearer {token.access_token}\n")
     else:
+        from rightbrain_helper.jsonout import dumps  # noqa: PLC0415  (only `json` needs it)
+
         runtime.stdout.write(dumps(_token_json(token, runtime.clock.now())) + "\n")
     return EXIT_OK
 
 
+def _fleet_too(args: Args) -> Overrides | None:
+    """What `clear` also clears in the fleet tier: the settings `token` would use, unless --local."""
+    return None if args.local else overrides(args)
+
+
 def _token_json(token: Token, now: float) -> dict[str, str | int | None]:
     """What `json` prints."""
+    from rightbrain_helper.clock import rfc3339  # noqa: PLC0415
+
     return {
         "access_token": token.access_token,
         "token_type": token.token_type,

@@ -6,8 +6,6 @@ must cost about one. Values are escaped so no field can break a line; the secret
 
 from __future__ import annotations
 
-import math
-
 from rightbrain_helper.clock import LAST_RFC3339_SECOND
 
 HEADER = "rightbrain-token-cache 1"
@@ -147,7 +145,7 @@ def _parse_float(raw: str) -> float | None:
         value = float(raw)
     except ValueError:
         return None
-    return value if math.isfinite(value) and repr(value) == raw else None
+    return value if value - value == 0.0 and repr(value) == raw else None  # x - x is NaN for inf and NaN
 
 
 def _escape(value: str) -> str:
