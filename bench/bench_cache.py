@@ -32,7 +32,8 @@ BIN = Path(sys.executable).parent
 HELPER = str(BIN / "rightbrain-helper")
 CLIENT_ID, CLIENT_SECRET = "bench-client", "bench-secret"
 GIT_HOST = "git.bench.test"
-GOAL = 1.5
+KUBE_EXEC_INFO = '{"kind":"ExecCredential","apiVersion":"client.authentication.k8s.io/v1","spec":{"interactive":false}}'
+GOAL = 1.25  # issue 7: a hit within a quarter of a bare interpreter start
 
 
 def base_env(home: Path) -> dict[str, str]:
@@ -94,8 +95,8 @@ def hit_row(case: Case, baseline: Case, server: TokenServer, runs: int, warmup: 
 
 
 def part_hits(home: Path, server: TokenServer, runs: int, warmup: int) -> float:
-    """(1): hits via `token` (environment settings, then a config profile) and via the git adapter; returns the
-    median of every baseline run."""
+    """(1): hits via `token` (environment settings, then a config profile) and via the git, docker and kubectl
+    adapters; returns the median of every baseline run."""
     env = env_settings(home / "env-home", server, "cache")
     config_env = config_settings(home / "config-home", server)
     baseline = Case("python -c pass", [sys.executable, "-c", "pass"], env)
@@ -108,6 +109,19 @@ def part_hits(home: Path, server: TokenServer, runs: int, warmup: int) -> float:
             config_env,
             stdin=f"protocol=https\nhost={GIT_HOST}\n",
             expect="password=tok-",
+        ),
+        Case(
+            "docker-credential-rightbrain get",
+            [str(BIN / "docker-credential-rightbrain"), "get"],
+            config_env,
+            stdin=f"https://{GIT_HOST}\n",
+            expect='"Secret":"tok-',
+        ),
+        Case(
+            "rightbrain-helper kubectl",
+            [HELPER, "kubectl", "--profile", "bench"],
+            {**config_env, "KUBERNETES_EXEC_INFO": KUBE_EXEC_INFO},
+            expect='"token":"tok-',
         ),
     ]
     print(f"(1) cache hit vs `python -c pass`: {runs} interleaved pairs after {warmup} warm-up runs each")
