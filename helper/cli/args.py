@@ -21,7 +21,7 @@ FLAG_OPTIONS = {
 }
 COMMANDS = (
     *("token", "header", "json", "status", "clear", "kubectl", "configure", "unconfigure"),
-    *("exec", "env", "bazel", "goauth"),
+    *("exec", "env", "bazel", "goauth", "login"),
 )
 PASSTHROUGH = ("configure", "unconfigure")  # these parse their own options
 POSITIONAL = ("bazel", "goauth")  # these take arguments (bazel's verb, go's URL) in args.rest

@@ -1,5 +1,5 @@
-"""The `rightbrain-helper` command: token, header, json, status, clear, exec, env, and the tool entries (kubectl,
-bazel, goauth, configure)."""
+"""The `rightbrain-helper` command: token, header, json, status, clear, exec, env, login, and the tool entries
+(kubectl, bazel, goauth, configure)."""
 
 from __future__ import annotations
 
@@ -47,7 +47,11 @@ def _dispatch(arguments: list[str], runtime: Runtime) -> int:
     if args.command == "status":
         return status(runtime)
     if args.command == "clear":
-        return clear(args.profile, runtime, None if args.local else overrides(args))
+        return clear(args.profile, runtime, overrides(args), local=args.local)
+    if args.command == "login":
+        from rightbrain_helper.cli.login import login  # noqa: PLC0415  (keyring loads only here)
+
+        return login(args.profile, runtime)
     if args.command == "kubectl":
         from rightbrain_helper.integrations.kubectl import handle  # noqa: PLC0415
 
