@@ -9,6 +9,10 @@ from pathlib import Path
 import pytest
 
 from rightbrain_helper.errors import EXIT_CONFIG, EXIT_REJECTED, EXIT_UNAVAILABLE
+from rightbrain_helper.oauth.issuer_check import check_issuer
+from rightbrain_helper.runtime import Runtime
+from rightbrain_helper.settings.load import Overrides
+from rightbrain_helper.token.service import default_transport
 
 from ..conftest import CLIENT_ID, CLIENT_SECRET, run_cli
 from ..support.authz import OIDC, RFC8414, AuthorizationServer
@@ -318,3 +322,22 @@ def test_issuer_cache_hit_imports_no_heavy_module(
     assert not any(name.startswith("rightbrain_helper.oauth") for name in hit_modules)
     assert miss.stdout == hit.stdout == authz.issued[0] + "\n"
     assert len(authz.discoveries) == 1
+
+
+def test_doctor_check_marks_an_unlisted_client_auth(helper_env: dict[str, str], make_authz: MakeServer) -> None:
+    """check_issuer (for `doctor`) asks the issuer afresh and reports the document, both endpoints, and an
+    unlisted client authentication method as a failed check; a bad issuer is one failed check, not an error."""
+    server = make_authz(auth_methods=["private_key_jwt"])
+    runtime = Runtime(env=issuer_env(helper_env, server))
+    settings = runtime.settings(Overrides())
+    lines = check_issuer(settings, default_transport(settings), runtime.clock, runtime.log)
+    assert lines == [
+        (True, f"issuer {server.issuer}: metadata from {server.issuer}/.well-known/openid-configuration"),
+        (True, f"token endpoint {server.url}"),
+        (True, f"revocation endpoint {server.origin}/oauth2/revoke"),
+        (False, "the issuer lists private_key_jwt, not client_secret_basic (client_auth = basic): set client_auth"),
+    ]
+    server.named_issuer = "https://elsewhere.example"
+    [(ok, line)] = check_issuer(settings, default_transport(settings), runtime.clock, runtime.log)
+    assert not ok
+    assert "names issuer 'https://elsewhere.example'" in line
