@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from rightbrain_helper.errors import EXIT_CONFIG, EXIT_REJECTED, EXIT_UNAVAILABLE
+from rightbrain_helper.oauth.issuer import endpoint_for, resolve_issuer
 from rightbrain_helper.oauth.issuer_check import check_issuer
 from rightbrain_helper.runtime import Runtime
 from rightbrain_helper.settings.load import Overrides
@@ -341,3 +342,24 @@ def test_doctor_check_marks_an_unlisted_client_auth(helper_env: dict[str, str], 
     [(ok, line)] = check_issuer(settings, default_transport(settings), runtime.clock, runtime.log)
     assert not ok
     assert "names issuer 'https://elsewhere.example'" in line
+
+
+def test_endpoint_for_uses_mtls_aliases_only_with_a_client_certificate(
+    helper_env: dict[str, str], authz: AuthorizationServer
+) -> None:
+    """endpoint_for gives the discovered endpoints, and their RFC 8705 mtls_endpoint_aliases once a client
+    certificate is set; an alias that breaks the URL rules is dropped; token_url profiles have no revocation."""
+    aliases = {"token_endpoint": f"{authz.origin}/mtls/token", "revocation_endpoint": "http://example.com/revoke"}
+    authz.metadata_changes = {"mtls_endpoint_aliases": aliases}
+    runtime = Runtime(env=issuer_env(helper_env, authz))
+    settings = runtime.settings(Overrides())
+    resolved = resolve_issuer(settings, default_transport(settings), runtime.clock, runtime.log)
+    assert (endpoint_for(resolved, "token"), endpoint_for(resolved, "revocation")) == (
+        authz.url,
+        f"{authz.origin}/oauth2/revoke",
+    )
+    with_cert = resolved.replace(tls_client_cert="/path/client.pem")
+    assert endpoint_for(with_cert, "token") == f"{authz.origin}/mtls/token"
+    assert endpoint_for(with_cert, "revocation") == f"{authz.origin}/oauth2/revoke"
+    plain = Runtime(env=helper_env).settings(Overrides())
+    assert (endpoint_for(plain, "token"), endpoint_for(plain, "revocation")) == (plain.token_url, "")

@@ -196,3 +196,16 @@ def test_terraform_forget_and_cargo_logout_revoke(helper_env: dict[str, str], au
     logged_out = run_adapter(CARGO, ["--cargo-plugin"], env, logout + "\n")
     assert logged_out.stdout.endswith('{"Ok":{"kind":"logout"}}\n'), logged_out.stdout
     assert authz.revoked_tokens() == [first, second]
+
+
+def test_token_shared_with_the_fleet_is_not_revoked_by_a_local_clear(
+    helper_env: dict[str, str], authz: AuthorizationServer
+) -> None:
+    """With a fleet tier configured, `clear --local` drops the local entry but revokes nothing: other machines
+    may still be handed the token from Redis."""
+    env = issuer_env(helper_env, authz)
+    fetched(env, authz)
+    write_config(env, '[profiles.default]\nshared_cache = "redis://127.0.0.1:9/0"\n')
+    result = run_cli(["clear", "--local"], env)
+    assert (result.code, result.stdout, result.stderr) == (0, "removed 1 cached token(s)\n", "")
+    assert authz.revocations == []
