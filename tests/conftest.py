@@ -58,7 +58,12 @@ def helper_env(tmp_path: Path, token_server: TokenServer, monkeypatch: pytest.Mo
         RIGHTBRAIN_TOKEN_URL=token_server.url,
         RIGHTBRAIN_CLIENT_ID=CLIENT_ID,
         RIGHTBRAIN_CLIENT_SECRET=CLIENT_SECRET,
+        # never the user's keyring: a plaintext file (keyrings.alt) under this test's own data directory
+        PYTHON_KEYRING_BACKEND="keyrings.alt.file.PlaintextKeyring",
+        XDG_DATA_HOME=str(tmp_path / "data"),
     )
+    for name in ("PYTHON_KEYRING_BACKEND", "XDG_DATA_HOME"):
+        monkeypatch.setenv(name, env[name])  # for keyring calls made in this process
     return env
 
 

@@ -19,7 +19,7 @@ FLAG_OPTIONS = {
     "-h": "help",
     "--version": "version",
 }
-COMMANDS = ("token", "header", "json", "status", "clear", "exec", "env")  # the CLI's own; tools add theirs
+COMMANDS = ("token", "header", "json", "status", "clear", "exec", "env", "login")  # the CLI's own; tools add theirs
 PASSTHROUGH = "passthrough"  # a tool command that parses its own options (configure)
 POSITIONAL = "positional"  # a tool command that takes arguments in args.rest (bazel's verb, go's URL)
 OPTIONS = "options"  # a tool command that takes the usual options only (kubectl)

@@ -12,7 +12,8 @@ commands (rightbrain-helper COMMAND --help for each):
   header        print "Authorization: Bearer <token>"
   json          print a JSON object: access_token, token_type, expires_at (RFC 3339), expires_in, scope
   status        list cached tokens (profile, issuer, client id, scope, expiry); never the tokens
-  clear         remove cached tokens (all, or those of --profile)
+  clear         remove cached tokens (all, or those of --profile), revoking them at issuers that can
+  login         store the profile's client secret in the OS keyring (prompt or stdin, never argv)
   exec          run a command with the token in its environment (exec [--env-var NAME] -- CMD ARGS...)
   env           print "export RIGHTBRAIN_ACCESS_TOKEN=<token>" for eval in a shell
   kubectl       act as a kubectl exec credential plugin
@@ -35,7 +36,7 @@ options:
   -h, --help         show this help
 
 The client secret is never taken from the command line: use RIGHTBRAIN_CLIENT_SECRET, RIGHTBRAIN_CLIENT_SECRET_FILE,
-or client_secret_file / client_secret_command in the config file
+or client_secret_file / client_secret_command / client_secret_keyring in the config file
 (~/.config/rightbrain-helper/config.toml, or RIGHTBRAIN_CONFIG).
 
 exit codes: 0 ok, 1 internal error, 2 usage, 3 configuration (settings, config file, secret source),
@@ -72,6 +73,17 @@ usage: rightbrain-helper clear [--profile NAME] [--local]
 
 Remove the cached tokens: all of them, or those of one profile. The next request fetches a new token. With a
 fleet tier (shared_cache), the fleet entry of the settings `token` would use is removed too, unless --local.
+Tokens of a profile with an `issuer` whose metadata names a revocation endpoint are revoked there (RFC 7009;
+`revoke = false` turns it off); a failed revocation is a warning. Without --profile, the cached discovery
+metadata goes too.
+""",
+    "login": """\
+usage: rightbrain-helper login [--profile NAME]
+
+Store the profile's client secret in the OS keyring (needs the [keyring] extra): typed at a prompt without echo,
+or one line on stdin (`pass show x | rightbrain-helper login`); never on the command line. It goes under the
+profile's client_secret_keyring ("service/name"), else under rightbrain-helper/CLIENT_ID, and then the line to
+add to the profile is printed.
 """,
     "kubectl": f"""\
 usage: rightbrain-helper kubectl {TOKEN_OPTIONS}

@@ -1,4 +1,4 @@
-"""The `rightbrain-helper` command line: token, header, json, status, clear, exec and env; the tool commands
+"""The `rightbrain-helper` command line: token, header, json, status, clear, exec, env and login; the tool commands
 (kubectl, bazel, goauth, configure) are passed in by integrations/commands.py, the console script's entry."""
 
 from __future__ import annotations
@@ -58,10 +58,18 @@ def _dispatch(arguments: list[str], runtime: Runtime, tools: Mapping[str, ToolCo
         return tool.run(args, runtime)
     if args.command in ("token", "header", "json"):
         return _print_token(args, runtime)
+    if args.command == "login":
+        from rightbrain_helper.cli.login import login  # noqa: PLC0415  (keyring loads only here)
+
+        return login(args.profile, runtime)
     if args.command in ("status", "clear"):
         from rightbrain_helper.cli.cachecmds import clear, status  # noqa: PLC0415  (not on a hit)
 
-        return status(runtime) if args.command == "status" else clear(args.profile, runtime, _fleet_too(args))
+        return (
+            status(runtime)
+            if args.command == "status"
+            else clear(args.profile, runtime, overrides(args), local=args.local)
+        )
     from rightbrain_helper.cli.envvar import handle  # noqa: PLC0415  (exec and env)
 
     return handle(args, overrides(args), runtime)
@@ -85,11 +93,6 @@ def _print_token(args: Args, runtime: Runtime) -> int:
 
         runtime.stdout.write(dumps(_token_json(token, runtime.clock.now())) + "\n")
     return EXIT_OK
-
-
-def _fleet_too(args: Args) -> Overrides | None:
-    """What `clear` also clears in the fleet tier: the settings `token` would use, unless --local."""
-    return None if args.local else overrides(args)
 
 
 def _token_json(token: Token, now: float) -> dict[str, str | int | None]:

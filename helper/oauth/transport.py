@@ -48,8 +48,9 @@ def _new_session() -> requests.Session:
 
 
 class RequestsTransport:
-    """POSTs with TLS verification always on (system CAs, REQUESTS_CA_BUNDLE, or `ca_bundle`), proxies from
-    the standard environment variables, no redirects (a redirected POST would carry the secret elsewhere)."""
+    """POSTs (and the GETs of discovery) with TLS verification always on (system CAs, REQUESTS_CA_BUNDLE, or
+    `ca_bundle`), proxies from the standard environment variables, no redirects (a redirected POST would carry
+    the secret elsewhere)."""
 
     def __init__(self, ca_bundle: str = "") -> None:
         ca_bundle = os.path.expanduser(ca_bundle)
@@ -68,9 +69,26 @@ class RequestsTransport:
     ) -> Response:
         """Send one POST and return whatever status came back within `total_timeout` seconds of wall time;
         TransportFailure when nothing (or nothing whole) did."""
+        return self._exchange("POST", url, headers, form=form, timeout=timeout, total_timeout=total_timeout)
+
+    def get(self, url: str, headers: dict[str, str], timeout: tuple[float, float], total_timeout: float) -> Response:
+        """Send one GET (a discovery document), bounded and answered as post_form's POST."""
+        return self._exchange("GET", url, headers, form=None, timeout=timeout, total_timeout=total_timeout)
+
+    def _exchange(
+        self,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        *,
+        form: list[tuple[str, str]] | None,
+        timeout: tuple[float, float],
+        total_timeout: float,
+    ) -> Response:
+        """One request in a worker, waited for at most `total_timeout` seconds."""
         session = self.session
         exchange = _Exchange(
-            lambda answered: self._post(url, form, headers, timeout, session=session, answered=answered)
+            lambda answered: self._send(method, url, form, headers, timeout, session=session, answered=answered)
         )
         if exchange.finished_within(total_timeout):
             return exchange.outcome()
@@ -80,10 +98,11 @@ class RequestsTransport:
             f"timed out: no complete answer within {total_timeout:.1f} s (the deadline)", retryable=True
         )
 
-    def _post(
+    def _send(
         self,
+        method: str,
         url: str,
-        form: list[tuple[str, str]],
+        form: list[tuple[str, str]] | None,
         headers: dict[str, str],
         timeout: tuple[float, float],
         *,
@@ -92,7 +111,8 @@ class RequestsTransport:
     ) -> Response:
         """The exchange itself, run by the worker; `answered` is told of the answer once its headers are in."""
         try:
-            with session.post(
+            with session.request(
+                method,
                 url,
                 data=form,
                 headers=headers,

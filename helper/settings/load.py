@@ -12,10 +12,10 @@ import os
 from rightbrain_helper.errors import ConfigError
 from rightbrain_helper.settings import paths
 from rightbrain_helper.settings.file import load_config
+from rightbrain_helper.settings.issuer import issuer_settings, keyring_entry
 from rightbrain_helper.settings.model import (
     CLIENT_AUTH_METHODS,
     DEFAULT_PROFILE,
-    DEFAULT_TOKEN_URL,
     SecretSource,
     Settings,
     normalize_scopes,
@@ -45,9 +45,13 @@ NUMBER_LIMITS = {  # key -> (least, most) seconds: finite, and sane for a helper
     "secret_command_timeout": (0, 3600),
     "shared_cache_timeout": (0, 60),  # per Redis operation
 }
+# issuers, revocation and keyring secrets (docs/issuers.md)
+STRING_KEYS |= {"issuer", "client_secret_keyring"}
+NUMBER_LIMITS["discovery_lifetime"] = (0, YEAR)  # 0: discover on every token request
+BOOL_KEYS = frozenset({"revoke"})
 NUMBER_KEYS = frozenset(NUMBER_LIMITS)
 LIST_KEYS = frozenset({"scope", "resource", "client_secret_command"})
-PROFILE_KEYS = STRING_KEYS | NUMBER_KEYS | LIST_KEYS | {"extra_params"}
+PROFILE_KEYS = STRING_KEYS | NUMBER_KEYS | LIST_KEYS | BOOL_KEYS | {"extra_params"}
 
 
 class Overrides:
@@ -98,7 +102,7 @@ def load_settings(context: ConfigContext, overrides: Overrides) -> Settings:
 
 def resolve_settings(context: ConfigContext, overrides: Overrides) -> tuple[Settings, Origins]:
     """Resolve one profile into Settings, and where each setting came from (provenance.py has the rule)."""
-    origins = _select_profile(context, overrides)
+    origins = select_profile(context, overrides)
     profile, name = origins.profile, origins.name
     where = f"[profiles.{name}] of {context.path}"
     _check_profile(profile, where)
@@ -112,7 +116,6 @@ def resolve_settings(context: ConfigContext, overrides: Overrides) -> tuple[Sett
         raise ConfigError(f"client_auth = {client_auth!r} in {where}: use one of {', '.join(CLIENT_AUTH_METHODS)}")
     settings = Settings(
         profile=name,
-        token_url=pick("token_url", DEFAULT_TOKEN_URL),
         client_id=client_id,
         secret=_secret_source(origins, profile, where),
         client_auth=client_auth,
@@ -130,11 +133,12 @@ def resolve_settings(context: ConfigContext, overrides: Overrides) -> tuple[Sett
         cache_dir=context.cache_dir,
         use_cache=overrides.use_cache,
         **_shared_cache_settings(context.env, profile, where),
+        **issuer_settings(origins, profile, where),
     )
     return settings, origins
 
 
-def _select_profile(context: ConfigContext, overrides: Overrides) -> Origins:
+def select_profile(context: ConfigContext, overrides: Overrides) -> Origins:
     """The profile (name, table, what chose it) as the Origins that resolve its settings; a named profile that
     does not exist is an error, "default" may be empty."""
     profiles = context.table.get("profiles", {})
@@ -176,7 +180,7 @@ def _check_profile(profile: Mapping[str, Any], where: str) -> None:
     if "client_secret" in profile:
         raise ConfigError(
             f"client_secret in {where}: secrets do not belong in the config file; "
-            "use client_secret_file, client_secret_command or RIGHTBRAIN_CLIENT_SECRET"
+            "use client_secret_file, client_secret_command, client_secret_keyring or RIGHTBRAIN_CLIENT_SECRET"
         )
     for key, value in profile.items():
         if key not in PROFILE_KEYS:
@@ -191,6 +195,8 @@ def _check_value(key: str, value: Any, where: str) -> None:
         ok = isinstance(value, str)
     elif key in NUMBER_KEYS:
         ok = is_number_in_range(key, value)
+    elif key in BOOL_KEYS:
+        ok = isinstance(value, bool)
     elif key == "client_secret_command":
         ok = isinstance(value, list) and bool(value) and all(isinstance(item, str) for item in value)
     elif key in LIST_KEYS:
@@ -224,6 +230,8 @@ def _expected_kind(key: str) -> str:
         least, most = NUMBER_LIMITS[key]
         lowest = "more than 0" if key in POSITIVE_KEYS else f"at least {least}"
         return f"use a number of seconds, {lowest} and at most {most} (e.g. {key} = 10)"
+    if key in BOOL_KEYS:
+        return f"use true or false, e.g. {key} = false"
     return f'use a string, e.g. {key} = "..."'
 
 
@@ -248,13 +256,13 @@ def _secret_source(origins: Origins, profile: Mapping[str, Any], where: str) -> 
     if profile.get("client_secret_command"):
         argv = tuple(profile["client_secret_command"])
         return SecretSource("command", argv[0], argv=argv, timeout=timeout)
+    if profile.get("client_secret_keyring"):
+        return SecretSource("keyring", keyring_entry(str(profile["client_secret_keyring"]), where))
+    sources = "client_secret_file, client_secret_command or client_secret_keyring"
     if origins.explicit:
-        hint = origins.unused_hint(*SECRET_VARIABLES)
-        raise ConfigError(f"no client secret: set client_secret_file or client_secret_command in {where}{hint}")
-    raise ConfigError(
-        f"no client secret: set RIGHTBRAIN_CLIENT_SECRET or RIGHTBRAIN_CLIENT_SECRET_FILE, "
-        f"or client_secret_file or client_secret_command in {where}"
-    )
+        raise ConfigError(f"no client secret: set {sources} in {where}{origins.unused_hint(*SECRET_VARIABLES)}")
+    variables = "RIGHTBRAIN_CLIENT_SECRET or RIGHTBRAIN_CLIENT_SECRET_FILE"
+    raise ConfigError(f"no client secret: set {variables}, or {sources} in {where}")
 
 
 def _secret_variable(origins: Origins) -> tuple[str, str]:

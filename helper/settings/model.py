@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from rightbrain_helper.oauth.metadata import IssuerMetadata
+
 DEFAULT_TOKEN_URL = "https://oauth.rightbrain.ai/oauth2/token"
 DEFAULT_PROFILE = "default"
 CLIENT_AUTH_METHODS = ("basic", "basic-raw", "post")
 
 
 class SecretSource:
-    """Where the client secret comes from: kind is "env", "file" or "command"; never the secret in a repr."""
+    """Where the client secret comes from: kind is "env", "file", "command" or "keyring" (origin "service/name");
+    never the secret in a repr."""
 
     __slots__ = ("argv", "kind", "origin", "timeout", "value")
 
@@ -16,7 +21,7 @@ class SecretSource:
         self, kind: str, origin: str, *, value: str = "", argv: tuple[str, ...] = (), timeout: float = 10.0
     ) -> None:
         self.kind = kind
-        self.origin = origin  # the env var name, the file path, or argv[0]: what messages may name
+        self.origin = origin  # the env var name, the file path, argv[0], or the keyring's "service/name"
         self.value = value  # the secret itself, for kind "env" only
         self.argv = argv
         self.timeout = timeout
@@ -57,6 +62,9 @@ class Settings:
         shared_cache_password_file: str = "",
         shared_cache_timeout: float = 0.5,
         shared_cache_ca_bundle: str = "",
+        issuer: str = "",
+        discovery_lifetime: float = 86400,
+        revoke: bool = True,
     ) -> None:
         self.profile = profile
         self.token_url = token_url
@@ -82,6 +90,12 @@ class Settings:
         self.shared_cache_password_file = shared_cache_password_file
         self.shared_cache_timeout = shared_cache_timeout  # seconds, per Redis operation
         self.shared_cache_ca_bundle = shared_cache_ca_bundle  # CAs for rediss://; "" = ca_bundle, else the system's
+        # Issuers (docs/issuers.md): with `issuer` set, token_url is "" until discovery (oauth/issuer.py) fills it
+        # in a copy that also carries the discovered `metadata`; the cache key uses the issuer, never the network.
+        self.issuer = issuer
+        self.discovery_lifetime = discovery_lifetime  # seconds a discovered metadata document is kept on disk
+        self.revoke = revoke  # RFC 7009: revoke a token the helper drops (clear, erase, forget, logout)
+        self.metadata: IssuerMetadata | None = None  # set by discovery only; not a setting
 
     @property
     def scope(self) -> str:

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 IDENTITY_VARIABLES = {  # setting -> environment variable; ignored when the profile was chosen explicitly
     "token_url": "RIGHTBRAIN_TOKEN_URL",
+    "issuer": "RIGHTBRAIN_ISSUER",
     "client_id": "RIGHTBRAIN_CLIENT_ID",
     "scope": "RIGHTBRAIN_SCOPE",
     "audience": "RIGHTBRAIN_AUDIENCE",
@@ -29,6 +30,7 @@ SECRET_VARIABLES = ("RIGHTBRAIN_CLIENT_SECRET", "RIGHTBRAIN_CLIENT_SECRET_FILE")
 DEFAULT = "default"
 REPORTED = (  # settings --verbose reports, in this order (the secret is reported by its source only)
     "token_url",
+    "issuer",
     "client_id",
     "client_auth",
     "scope",
@@ -42,6 +44,8 @@ REPORTED = (  # settings --verbose reports, in this order (the secret is reporte
     "read_timeout",
     "deadline",
     "lock_timeout",
+    "discovery_lifetime",
+    "revoke",
 )
 
 
@@ -130,7 +134,9 @@ class Origins:
 def _secret_line(settings: Settings, origin: str) -> str:
     """Where the client secret is read from; never the secret."""
     secret = settings.secret
-    place = {"file": f" in file {secret.origin}", "command": f" printed by {secret.origin}"}.get(secret.kind, "")
+    places = {"file": f" in file {secret.origin}", "command": f" printed by {secret.origin}"}
+    places["keyring"] = f" in the keyring as {secret.origin}"
+    place = places.get(secret.kind, "")
     return f"client secret (not shown){place} {_from(origin)}"
 
 
@@ -149,6 +155,8 @@ def _shown(key: str, settings: Settings) -> str:
     if key == "extra_params":
         return ", ".join(name for name, _ in settings.extra_params) or "(none)"
     value = getattr(settings, key)
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))  # numeric settings are floats since they may be fractional; 60, as written
     return str(value) if value != "" else "(none)"

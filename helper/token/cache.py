@@ -50,7 +50,7 @@ def cache_key(settings: Settings, secret_fingerprint: str) -> str:
     """A hash over everything that changes which token the issuer would grant; never the secret itself."""
     parts = [
         "token-key-v1",
-        settings.token_url,
+        f"issuer {settings.issuer}" if settings.issuer else settings.token_url,  # never the network (issuers.md)
         settings.client_id,
         secret_fingerprint,
         settings.client_auth,

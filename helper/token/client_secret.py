@@ -1,8 +1,11 @@
-"""Client-secret sources: an environment variable, a private file, or a command; and their fingerprints.
+"""Client-secret sources: an environment variable, a private file, a command or the OS keyring; and their
+fingerprints.
 
 The secret itself is read only when a token must be fetched. The cache key needs just a fingerprint, which for
-env and file secrets is a hash of the secret (so rotating it starts a new cache entry) and for a command is a
-hash of the command line (running the command on every cache hit would cost more than the hit itself).
+env and file secrets is a hash of the secret (so rotating it starts a new cache entry), for a command a hash of
+the command line (running the command on every cache hit would cost more than the hit itself), and for the
+keyring a hash of the entry's "service/name" (asking the keyring, and importing it, on every hit would too): a
+secret rotated in the command's store or the keyring needs `rightbrain-helper clear`.
 """
 
 from __future__ import annotations
@@ -20,6 +23,10 @@ def read_secret(source: SecretSource) -> str:
         secret = _read_secret_file(source.origin)
     elif source.kind == "command":
         secret = _run_secret_command(source)
+    elif source.kind == "keyring":
+        from rightbrain_helper.token.keyring_secret import read_keyring_secret  # noqa: PLC0415  (miss path only)
+
+        secret = read_keyring_secret(source.origin)
     else:
         raise ConfigError("no client secret: set RIGHTBRAIN_CLIENT_SECRET, client_secret_file or client_secret_command")
     if not secret:
@@ -28,9 +35,12 @@ def read_secret(source: SecretSource) -> str:
 
 
 def secret_fingerprint(source: SecretSource) -> str:
-    """A hash that changes when the secret (env, file) or the secret command changes; never reveals the secret."""
+    """A hash that changes when the secret (env, file), the secret command or the keyring entry changes; never
+    reveals the secret, and never runs the command or asks the keyring."""
     if source.kind == "command":
         return digest("command", *source.argv)
+    if source.kind == "keyring":
+        return digest("keyring", source.origin)
     return digest("secret", read_secret(source))  # the same secret from env or file: the same entry
 
 

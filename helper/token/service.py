@@ -57,8 +57,9 @@ class TokenService:
 
     def forget(self, settings: Settings, access_token: str = "") -> bool:
         """Drop the cached entry (only if it holds `access_token`, when given); True if one was dropped. A refused
-        `access_token` is dropped from the fleet tier too, so that no machine is handed it again. An entry that
-        cannot be removed is a warning; a directory that must not be used, a CacheError."""
+        `access_token` is dropped from the fleet tier too, so that no machine is handed it again. A dropped token
+        is then revoked at the issuer (see revoke). An entry that cannot be removed is a warning; a directory that
+        must not be used, a CacheError."""
         shared = False
         if access_token and settings.shared_cache:
             from rightbrain_helper.fleet.admin import forget_shared  # noqa: PLC0415
@@ -66,14 +67,35 @@ class TokenService:
             shared = forget_shared(settings, access_token, self.log)
         cache = TokenCache(settings.cache_dir, self.log)
         key = cache_key(settings, secret_fingerprint(settings.secret))
+        dropped = access_token if shared else ""  # the fleet entry held it: a token of ours
         try:
             cached = cache.read(key) if cache.check_directory() else None
-            if cached is None or (access_token and cached.access_token != access_token):
-                return shared
-            return cache.remove(key) or shared
+            if cached is not None and not (access_token and cached.access_token != access_token):
+                dropped = cached.access_token if cache.remove(key) else dropped
         except CacheUnavailable as exc:
             self.log.warn(f"{exc}; the cached token was not dropped")
-            return shared
+        if dropped:
+            self.revoke(settings, dropped, fleet_dropped=shared)
+        return bool(dropped)
+
+    def revoke(self, settings: Settings, access_token: str, *, fleet_dropped: bool = False) -> bool:
+        """Revoke a dropped token at the issuer (RFC 7009, oauth/revoke.py) when `settings` name an issuer and
+        `revoke` is on; True if revoked. With a fleet tier, only a token whose fleet entry was dropped too
+        (`fleet_dropped`): other machines may still be handed it. Every failure is a warning, never an error."""
+        if not (settings.issuer and settings.revoke):
+            return False
+        if settings.shared_cache and not fleet_dropped:
+            self.log.debug("not revoked: the token may still be in the fleet tier, for other machines")
+            return False
+        from rightbrain_helper.oauth.revoke import revoke  # noqa: PLC0415  (requests loads only here)
+
+        try:
+            secret = read_secret(settings.secret)
+            transport = self.transport_factory(settings)
+        except HelperError as exc:
+            self.log.warn(f"the dropped token was not revoked: {exc}")
+            return False
+        return revoke(settings, access_token, secret, transport, clock=self.clock, log=self.log)
 
     def _refresh(
         self, cache: TokenCache, key: str, settings: Settings, started: float, *, force_refresh: bool
@@ -144,12 +166,15 @@ class TokenService:
         )
 
     def _fetch(self, settings: Settings, secret: str = "") -> Token:
-        """One token request through the transport (with retries)."""
+        """One token request through the transport (with retries), to the token endpoint the issuer names if an
+        issuer is set (oauth/issuer.py)."""
         from rightbrain_helper.oauth.fetch import fetch_token  # noqa: PLC0415  (requests and friends load only here)
+        from rightbrain_helper.oauth.issuer import fetch_from_issuer  # noqa: PLC0415
 
         secret = secret or read_secret(settings.secret)
         self.log.mask(secret)
-        token = fetch_token(settings, secret, self.transport_factory(settings), self.clock, self.log)
+        fetch = fetch_from_issuer if settings.issuer else fetch_token
+        token = fetch(settings, secret, self.transport_factory(settings), self.clock, self.log)
         self.log.mask(token.access_token)
         return token
 

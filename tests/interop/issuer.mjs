@@ -11,6 +11,8 @@
 // Clients (secrets are fixed test values, also known to tests/test_interop_oidc_provider.py):
 //   basic-client  token_endpoint_auth_method client_secret_basic, secret with characters Basic must encode
 //   post-client   token_endpoint_auth_method client_secret_post
+// Discovery at /.well-known/openid-configuration; revocation (/token/revocation) and introspection
+// (/token/introspection) are enabled.
 // Resource servers (RFC 8707 resource indicators; client-credentials tokens are issued for one of them):
 //   https://api.example.test/   the default resource; opaque tokens; scopes api:read api:write
 //   https://jwt.example.test/   JWT access tokens with aud = the resource; scope jwt:read
@@ -68,6 +70,10 @@ function configuration() {
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
+      // RFC 7009 and RFC 7662, both in the discovery document: tests/issuers/test_interop.py revokes by `clear`
+      // and checks at introspection that the token is no longer active
+      revocation: { enabled: true },
+      introspection: { enabled: true },
       resourceIndicators: {
         enabled: true,
         defaultResource: () => DEFAULT_RESOURCE,

@@ -35,6 +35,10 @@ class NeverTransport:
         """Fail loudly."""
         raise AssertionError(f"unexpected token request to {url}")
 
+    def get(self, url: str, *args: object, **kwargs: object) -> NoReturn:
+        """Fail loudly (a discovery request)."""
+        raise AssertionError(f"unexpected discovery request to {url}")
+
 
 def never_transport(settings: Settings) -> NeverTransport:
     """A transport factory for NeverTransport."""

@@ -136,11 +136,17 @@ class TokenServer:
             return self.responder(recorded)
         return self._issue(recorded)
 
+    def answer_get(self, recorded: Recorded) -> Reply:
+        """Record a GET the way answer() records a POST; a token endpoint answers it 405 (authz.py serves
+        documents)."""
+        self.answer(recorded)
+        return Reply(405, {"error": "invalid_request", "error_description": "use POST"})
+
     def _issue(self, recorded: Recorded) -> Reply:
         """Check the grant and the client, then mint a token."""
         if recorded.field("grant_type") != "client_credentials":
             return Reply(400, {"error": "unsupported_grant_type"})
-        client = self._authenticate(recorded)
+        client = self.authenticate(recorded)
         if client is None:
             return Reply(
                 401,
@@ -161,7 +167,7 @@ class TokenServer:
             body.setdefault("scope", recorded.field("scope"))
         return Reply(200, body, {"Cache-Control": "no-store"})
 
-    def _authenticate(self, recorded: Recorded) -> str | None:
+    def authenticate(self, recorded: Recorded) -> str | None:
         """The client id if its credentials check out (Basic, decoded per RFC 6749 §2.3.1 unless told not to)."""
         header = recorded.headers.get("authorization", "")
         if header.startswith("Basic "):
@@ -209,8 +215,7 @@ def _handler_for(server: TokenServer) -> type[BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:
             headers = {name.lower(): value for name, value in self.headers.items()}
-            server.answer(Recorded("GET", self.path, headers, b""))
-            self._send(Reply(405, {"error": "invalid_request", "error_description": "use POST"}))
+            self._send(server.answer_get(Recorded("GET", self.path, headers, b"")))
 
         def _send(self, reply: Reply) -> None:
             if reply.hold is not None:

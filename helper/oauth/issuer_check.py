@@ -1,0 +1,48 @@
+"""What `doctor` reports about the issuer: one (ok, line) per check, never raising for what the issuer does."""
+
+from __future__ import annotations
+
+from rightbrain_helper.errors import HelperError
+from rightbrain_helper.oauth.issuer import endpoint_for, metadata_for, with_metadata
+from rightbrain_helper.oauth.metadata import REGISTERED_NAMES
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from rightbrain_helper.log import Log
+    from rightbrain_helper.ports import Clock, Transport
+    from rightbrain_helper.settings.model import Settings
+
+
+def check_issuer(settings: Settings, transport: Transport, clock: Clock, log: Log) -> list[tuple[bool, str]]:
+    """Discovery asked afresh (and cached), then: which document answered, the endpoints in use, and whether the
+    token endpoint lists our client authentication method (False when it lists others only). Without an issuer,
+    one line of information."""
+    if not settings.issuer:
+        return [(True, f"token_url {settings.token_url} (no issuer set, so nothing to discover and no revocation)")]
+    try:
+        metadata, _ = metadata_for(settings, transport, clock, log, clock.now() + settings.deadline, refresh=True)
+    except HelperError as exc:
+        return [(False, str(exc))]
+    resolved = with_metadata(settings, metadata)
+    revocation = endpoint_for(resolved, "revocation")
+    lines = [
+        (True, f"issuer {settings.issuer}: metadata from {metadata.source}"),
+        (True, f"token endpoint {endpoint_for(resolved, 'token')}"),
+        (
+            True,
+            f"revocation endpoint {revocation}" if revocation else "no revocation endpoint: tokens are only dropped",
+        ),
+    ]
+    name = REGISTERED_NAMES.get(settings.client_auth, settings.client_auth)
+    if metadata.auth_methods is None:
+        lines.append(
+            (True, "the issuer lists no token endpoint authentication methods (RFC 8414: client_secret_basic)")
+        )
+    elif metadata.supports(settings.client_auth):
+        lines.append((True, f"client_auth {settings.client_auth} ({name}) is among the methods the issuer lists"))
+    else:
+        listed = ", ".join(metadata.auth_methods)
+        lines.append(
+            (False, f"the issuer lists {listed}, not {name} (client_auth = {settings.client_auth}): set client_auth")
+        )
+    return lines
