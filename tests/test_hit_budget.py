@@ -1,0 +1,71 @@
+"""What a cache hit may load, counted: every project module costs 0.1-0.3 ms against a 10-20 ms interpreter start,
+so each hit path has a budget of project modules, and a module added to a hit path shows up here first."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from .support.heavy import HEAVY_MODULES
+from .support.procs import PYTHON
+from .support.tokenserver import TokenServer
+
+# Runs MODULE.main() with ARGS in a fresh interpreter and writes the project modules it loaded to OUT.
+PROBE = r"""
+import importlib, sys
+out, module = sys.argv[1], sys.argv[2]
+sys.argv = sys.argv[2:]
+code = importlib.import_module(module).main()
+with open(out, "w", encoding="utf-8") as handle:
+    handle.write("\n".join(sorted(sys.modules)))
+sys.exit(code)
+"""
+HOST = "127.0.0.1:5000"
+EXEC_INFO = '{"kind":"ExecCredential","apiVersion":"client.authentication.k8s.io/v1","spec":{"interactive":false}}'
+HIT_PATHS = {  # name: (module whose main() the console script runs, argv, stdin, extra env, project-module budget)
+    "token": ("rightbrain_helper.integrations.commands", ["token"], "", {}, 23),
+    "git": ("rightbrain_helper.integrations.git", ["get"], f"protocol=https\nhost={HOST}\n\n", {}, 21),
+    "docker": ("rightbrain_helper.integrations.docker", ["get"], f"https://{HOST}\n", {}, 22),
+    "kubectl": (
+        "rightbrain_helper.integrations.commands",
+        ["kubectl"],
+        "",
+        {"KUBERNETES_EXEC_INFO": EXEC_INFO},
+        25,
+    ),
+}
+
+
+def loaded_modules(name: str, env: dict[str, str], out: Path) -> set[str]:
+    """Run one hit path in a fresh interpreter; the modules it ended up with."""
+    module, argv, stdin, extra, _ = HIT_PATHS[name]
+    result = subprocess.run(
+        [PYTHON, "-c", PROBE, str(out), module, *argv],
+        env={**env, **extra},
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert (result.returncode, result.stderr) == (0, "")
+    return set(out.read_text(encoding="utf-8").split("\n"))
+
+
+@pytest.mark.parametrize("name", sorted(HIT_PATHS))
+def test_hit_loads_at_most_its_budget_of_project_modules(
+    name: str, helper_env: dict[str, str], token_server: TokenServer, tmp_path: Path
+) -> None:
+    """A hit through `token`, git, docker and kubectl loads no more project modules than its budget, and none of
+    the heavy standard-library or third-party modules (HEAVY_MODULES), while the miss before it does load them."""
+    env = {**helper_env, "RIGHTBRAIN_HOSTS": HOST}
+    miss = loaded_modules(name, env, tmp_path / "miss.txt")
+    hit = loaded_modules(name, env, tmp_path / "hit.txt")
+    assert {"requests", "filelock"} <= miss
+    assert len(token_server.token_requests()) == 1
+    project = sorted(module for module in hit if module.startswith("rightbrain_helper"))
+    assert len(project) <= HIT_PATHS[name][4], project
+    assert sorted(HEAVY_MODULES & hit) == []
+    assert not any(module.startswith(("rightbrain_helper.oauth", "rightbrain_helper.fleet")) for module in hit)
