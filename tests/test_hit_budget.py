@@ -3,25 +3,14 @@ so each hit path has a budget of project modules, and a module added to a hit pa
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from .support.heavy import HEAVY_MODULES
-from .support.procs import PYTHON
+from .support.probe import probe
 from .support.tokenserver import TokenServer
 
-# Runs MODULE.main() with ARGS in a fresh interpreter and writes the project modules it loaded to OUT.
-PROBE = r"""
-import importlib, sys
-out, module = sys.argv[1], sys.argv[2]
-sys.argv = sys.argv[2:]
-code = importlib.import_module(module).main()
-with open(out, "w", encoding="utf-8") as handle:
-    handle.write("\n".join(sorted(sys.modules)))
-sys.exit(code)
-"""
 HOST = "127.0.0.1:5000"
 EXEC_INFO = '{"kind":"ExecCredential","apiVersion":"client.authentication.k8s.io/v1","spec":{"interactive":false}}'
 HIT_PATHS = {  # name: (module whose main() the console script runs, argv, stdin, extra env, project-module budget)
@@ -41,17 +30,9 @@ HIT_PATHS = {  # name: (module whose main() the console script runs, argv, stdin
 def loaded_modules(name: str, env: dict[str, str], out: Path) -> set[str]:
     """Run one hit path in a fresh interpreter; the modules it ended up with."""
     module, argv, stdin, extra, _ = HIT_PATHS[name]
-    result = subprocess.run(
-        [PYTHON, "-c", PROBE, str(out), module, *argv],
-        env={**env, **extra},
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert (result.returncode, result.stderr) == (0, "")
-    return set(out.read_text(encoding="utf-8").split("\n"))
+    result, modules = probe(module, [name, *argv], {**env, **extra}, out, stdin)
+    assert result.stderr == ""
+    return modules
 
 
 @pytest.mark.parametrize("name", sorted(HIT_PATHS))
