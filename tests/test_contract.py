@@ -195,7 +195,7 @@ def test_quiet_verbs_report_but_exit_zero() -> None:
     """A dialect's quiet verbs (git's store and erase) exit 0 even when they fail; the error is still shown."""
 
     class Quiet(Adapter):
-        dialect = Dialect(quiet_verbs=frozenset({"store"}))
+        dialect = Dialect(quiet={"store": ""})
 
     runtime, _out, err = _runtime()
     request = Request()

@@ -10,7 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rightbrain_helper.integrations.git import handle
+from rightbrain_helper.integrations.contract import serve
+from rightbrain_helper.integrations.git import GIT
 from rightbrain_helper.ports import Clock, TransportFactory
 from rightbrain_helper.runtime import Runtime
 from rightbrain_helper.settings.load import Overrides
@@ -47,7 +48,7 @@ def credential(
         clock=clock or FakeClock(),
         transport_factory=transport_factory,
     )
-    code = handle([*options, action] if action else list(options), runtime)
+    code = serve(GIT, [*options, action] if action else list(options), runtime)
     return CliResult(code, out.getvalue(), err.getvalue())
 
 
