@@ -149,13 +149,6 @@ def test_parse_request_extracts_host_port_and_path(uri: str, answer: tuple[str, 
     assert ((parsed.verb, parsed.host, parsed.port, parsed.path) if parsed.host else None) == answer
 
 
-def test_port_entries_match_only_their_port(helper_env: dict[str, str], token_server: TokenServer) -> None:
-    """`HOST:8443` serves https://HOST:8443 only; https://HOST (port 443) gets `{}`."""
-    env = {**helper_env, "RIGHTBRAIN_HOSTS": f"{HOST}:8443"}
-    assert bazel(env, request(f"https://{HOST}:8443/x")).stdout.startswith('{"headers"')
-    assert bazel(env, request(f"https://{HOST}/x")).stdout == NOT_FOUND
-
-
 def test_loopback_http_is_served(env: dict[str, str], token_server: TokenServer) -> None:
     """Cleartext is allowed to a loopback host (a local cache), never elsewhere."""
     result = bazel(env, request("http://127.0.0.1:9092/cas"))
