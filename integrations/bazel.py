@@ -12,7 +12,7 @@ configured the answer is `{}` ("no credentials needed"), exit 0: one unscoped he
 error would fail the build for public hosts. A token never goes to a cleartext (http, grpc) URI unless its host
 is loopback. Errors: one line on stderr, non-zero exit (Bazel fails the fetch and shows the line).
 
-The codec (parse_request, render, NOT_FOUND) is pure; the adapter contract (integrations/contract.py) does the
+The codec (parse_request, render, NOT_FOUND) is pure; the adapter contract (integrations/serve.py) does the
 I/O. On Bazel's own encoding of the request no json (and so no re) is imported; anything else goes through a small
 bounded loader.
 """
@@ -25,7 +25,8 @@ from rightbrain_helper.errors import EXIT_OK, UsageError
 from rightbrain_helper.jsonout import dumps
 from rightbrain_helper.netaddr import CLEARTEXT, DEFAULT_PORTS, is_loopback_host, parse_url
 
-from .contract import GET, OTHER, Adapter, Dialect, Request, serve
+from .contract import GET, OTHER, Adapter, Dialect, Request
+from .serve import serve
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

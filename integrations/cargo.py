@@ -22,7 +22,8 @@ from rightbrain_helper.errors import EXIT_OK, UsageError
 from rightbrain_helper.jsonout import dumps
 from rightbrain_helper.netaddr import parse_url
 
-from .contract import FORGET, GET, OTHER, Adapter, Dialect, Request, serve, write
+from .contract import FORGET, GET, OTHER, Adapter, Dialect, Request
+from .serve import serve, write
 from .tool_input import loads, read_line
 
 TYPE_CHECKING = False

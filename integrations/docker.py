@@ -18,7 +18,8 @@ from rightbrain_helper.jsonout import dumps
 from rightbrain_helper.netaddr import parse_url
 from rightbrain_helper.settings.hosts import configured_hosts, find_host
 
-from .contract import ACCEPT, FORGET, GET, OTHER, Adapter, Dialect, Request, serve
+from .contract import ACCEPT, FORGET, GET, OTHER, Adapter, Dialect, Request
+from .serve import serve
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -15,7 +15,8 @@ from rightbrain_helper import PROJECT, __version__
 from rightbrain_helper.errors import EXIT_OK, ConfigError, UsageError
 from rightbrain_helper.netaddr import split_authority
 
-from .contract import ACCEPT, FORGET, GET, OTHER, Adapter, Dialect, Request, serve
+from .contract import ACCEPT, FORGET, GET, OTHER, Adapter, Dialect, Request
+from .serve import serve
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

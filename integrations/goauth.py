@@ -23,7 +23,8 @@ from rightbrain_helper.errors import EXIT_FAILURE, EXIT_OK, HelperError, UsageEr
 from rightbrain_helper.netaddr import join_authority, parse_url
 from rightbrain_helper.settings.hosts import configured_hosts
 
-from .contract import GET, OTHER, Adapter, Dialect, Request, serve
+from .contract import GET, OTHER, Adapter, Dialect, Request
+from .serve import serve
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -19,7 +19,8 @@ from rightbrain_helper.clock import rfc3339
 from rightbrain_helper.errors import EXIT_FAILURE, UsageError, one_line
 from rightbrain_helper.jsonout import dumps
 
-from .contract import GET, Adapter, Dialect, Request, serve
+from .contract import GET, Adapter, Dialect, Request
+from .serve import serve
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

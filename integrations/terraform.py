@@ -18,7 +18,8 @@ from rightbrain_helper.errors import EXIT_OK, UsageError
 from rightbrain_helper.jsonout import dumps
 from rightbrain_helper.netaddr import split_authority
 
-from .contract import ACCEPT, FORGET, GET, OTHER, Adapter, Dialect, Request, serve
+from .contract import ACCEPT, FORGET, GET, OTHER, Adapter, Dialect, Request
+from .serve import serve
 from .tool_input import drain
 
 TYPE_CHECKING = False

@@ -1,4 +1,4 @@
-"""The contract's one error path (integrations/contract.py `report`): each dialect's stream and exit code, bugs
+"""The contract's one error path (integrations/serve.py `report`): each dialect's stream and exit code, bugs
 named not dumped, Ctrl-C, a closed stdout, unknown verbs."""
 
 from __future__ import annotations
@@ -9,7 +9,8 @@ import pytest
 
 from rightbrain_helper.errors import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, HelperError, TokenEndpointRejected
 from rightbrain_helper.integrations.cargo import CARGO
-from rightbrain_helper.integrations.contract import Adapter, Dialect, Request, report, serve
+from rightbrain_helper.integrations.contract import Adapter, Dialect, Request
+from rightbrain_helper.integrations.serve import report, serve
 from rightbrain_helper.integrations.terraform import TERRAFORM
 from rightbrain_helper.runtime import Runtime
 

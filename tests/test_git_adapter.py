@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rightbrain_helper.integrations.contract import serve
 from rightbrain_helper.integrations.git import GIT
+from rightbrain_helper.integrations.serve import serve
 from rightbrain_helper.ports import Clock, TransportFactory
 from rightbrain_helper.runtime import Runtime
 from rightbrain_helper.token.entry import Token

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from rightbrain_helper.integrations.cargo import CARGO
-from rightbrain_helper.integrations.contract import serve
 from rightbrain_helper.integrations.docker import DOCKER
 from rightbrain_helper.integrations.git import GIT
+from rightbrain_helper.integrations.serve import serve
 from rightbrain_helper.integrations.terraform import TERRAFORM
 from rightbrain_helper.runtime import Runtime
 

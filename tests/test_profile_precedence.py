@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from rightbrain_helper.errors import EXIT_CONFIG
-from rightbrain_helper.integrations.contract import serve
 from rightbrain_helper.integrations.docker import DOCKER
+from rightbrain_helper.integrations.serve import serve
 from rightbrain_helper.runtime import Runtime
 
 from .conftest import CLIENT_ID, CLIENT_SECRET, run_cli

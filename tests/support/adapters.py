@@ -11,11 +11,12 @@ from collections.abc import Callable
 from rightbrain_helper.clock import rfc3339
 from rightbrain_helper.integrations.bazel import BAZEL
 from rightbrain_helper.integrations.cargo import CARGO
-from rightbrain_helper.integrations.contract import Adapter, serve
+from rightbrain_helper.integrations.contract import Adapter
 from rightbrain_helper.integrations.docker import DOCKER
 from rightbrain_helper.integrations.git import GIT
 from rightbrain_helper.integrations.goauth import GOAUTH
 from rightbrain_helper.integrations.kubectl import KUBECTL, V1
+from rightbrain_helper.integrations.serve import serve
 from rightbrain_helper.integrations.terraform import TERRAFORM
 from rightbrain_helper.ports import Clock, TransportFactory
 from rightbrain_helper.runtime import Runtime
