@@ -1,7 +1,9 @@
 """Which hosts get a token: `[hosts."HOST[:PORT]"]` tables in the config file and RIGHTBRAIN_HOSTS.
 
-An entry with a port matches only that port; one without matches the host on any port. Matching is exact and
-case-insensitive: never by suffix or pattern, so a token is never handed to a host nobody named.
+An entry with a port matches only that port; one without matches the host on any port. Hosts and ports compare in
+the canonical form of helper/netaddr.py (case, a trailing dot, IPv6 spelling and a port's leading zeros aside), and
+matching is exact: never by suffix or pattern, so a token is never handed to a host nobody named. A name that is
+no HOST[:PORT] in that syntax is a ConfigError, not an entry that silently matches nothing.
 
 Entries are per tool: a table serves the tools named in its `tools` list (written by hand) and its
 `configured_by` list (written by `configure TOOL`); a table with neither, and every RIGHTBRAIN_HOSTS entry, serves
