@@ -12,26 +12,32 @@ configured the answer is `{}` ("no credentials needed"), exit 0: one unscoped he
 error would fail the build for public hosts. A token never goes to a cleartext (http, grpc) URI unless its host
 is loopback. Errors: one line on stderr, non-zero exit (Bazel fails the fetch and shows the line).
 
-The codec (parse_request, render, NOT_FOUND) is pure; `handle` does the I/O. On Bazel's own encoding of the
-request no json (and so no re) is imported; anything else goes through a small bounded loader.
+The codec (parse_request, render, NOT_FOUND) is pure; the adapter contract (integrations/serve.py) does the
+I/O. On Bazel's own encoding of the request no json (and so no re) is imported; anything else goes through a small
+bounded loader.
 """
 
 from __future__ import annotations
 
-import sys
-
 from rightbrain_helper import PROJECT, __version__
 from rightbrain_helper.clock import rfc3339
-from rightbrain_helper.errors import EXIT_OK, EXIT_USAGE, UsageError
+from rightbrain_helper.errors import EXIT_OK, UsageError
 from rightbrain_helper.jsonout import dumps
-from rightbrain_helper.runtime import Runtime, run_guarded
-from rightbrain_helper.settings.hosts import find_host, is_loopback_host, split_host_port
+from rightbrain_helper.netaddr import CLEARTEXT, DEFAULT_PORTS, is_loopback_host, parse_url
+
+from .contract import GET, OTHER, Adapter, Dialect, Request
+from .serve import serve
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from rightbrain_helper.runtime import Runtime
+    from rightbrain_helper.settings.hosts import HostEntry
+    from rightbrain_helper.settings.model import Settings
     from rightbrain_helper.token.entry import Token
+
+    from .contract import Reply
 
 NAME = "bazel-credential-rightbrain"
 TOOL = "bazel"  # the name host entries use for this adapter (tools = [...])
@@ -48,49 +54,61 @@ helper's shared cache (fetched when needed); for any other host {{}}. Set it up 
   common --credential_helper=HOST=/abs/path/{NAME}
 and list HOST in the helper's config file ([hosts."HOST"]) or in RIGHTBRAIN_HOSTS.
 """
+ABOUT = ("-h", "--help", "--version")
 MAX_INPUT = 64 * 1024  # a request is one URI; Bazel's are far below this
 MAX_DEPTH = 8  # the request is one flat object; anything deeper is not from Bazel
-DEFAULT_PORTS = {"https": "443", "grpcs": "443", "http": "80", "grpc": "80"}
-CLEARTEXT = frozenset({"http", "grpc"})
 _BAZEL_PREFIX = '{"uri":"'  # Gson writes exactly this; its escapes (\u003d for =) send us to the json path
 
 
-class Request:
-    """What Bazel asks for: the verb and the URI's host (lower-case), port (explicit or the scheme's) and path."""
+class Bazel(Adapter):
+    """`get` with a GetCredentialsRequest on stdin; `{}` for any host not ours; errors on stderr, exit 2 for
+    input Bazel never sends."""
 
-    __slots__ = ("host", "path", "port", "verb")
+    name = NAME
+    tool = TOOL
+    verbs = {VERB: GET, **dict.fromkeys(ABOUT, OTHER)}  # noqa: RUF012
+    dialect = Dialect()
 
-    def __init__(self, verb: str, host: str, port: str, path: str) -> None:
-        self.verb = verb
-        self.host = host
-        self.port = port
-        self.path = path
+    def parse(self, request: Request, argv: list[str], runtime: Runtime) -> None:
+        """`get` (further parameters are ignored, as the spec allows) and the request on stdin; a lone -h, --help
+        or --version prints the help or the version instead."""
+        if len(argv) == 1 and argv[0] in ABOUT:
+            request.verb = argv[0]
+            return
+        if not argv:
+            raise UsageError(USAGE)
+        parse_request(argv[0], read_input(runtime), request)
 
-    def astuple(self) -> tuple[str, str, str, str]:
-        """(verb, host, port, path)."""
-        return self.verb, self.host, self.port, self.path
+    def found(self, request: Request, token: Token, settings: Settings, entry: HostEntry | None, now: float) -> str:
+        """The GetCredentialsResponse."""
+        return render(token, now, settings.min_valid)
+
+    def missing(self, request: Request) -> Reply:
+        """`{}`: no credentials needed (an error would fail the build for a public host)."""
+        return NOT_FOUND, EXIT_OK
+
+    def other(self, request: Request, runtime: Runtime) -> Reply:
+        """The help, or the version."""
+        return (f"{NAME} ({PROJECT}) {__version__}\n" if request.verb == "--version" else HELP), EXIT_OK
 
 
-def parse_request(verb: str, text: str) -> Request | None:
-    """The request for `text` (stdin), or None (not found: no host, an unknown scheme, cleartext to a remote host).
+def parse_request(verb: str, text: str, request: Request | None = None) -> Request:
+    """The request for `text` (stdin): its verb, and the URI's scheme, host, port (explicit or the scheme's) and
+    path; no host (not found) for no URI, an unknown scheme, or cleartext (http, grpc) to a remote host.
 
     Raises UsageError for another verb, or input that is not a GetCredentialsRequest within the size and depth
     bounds."""
+    request = request if request is not None else Request()
     if verb != VERB:
         raise UsageError(f"unknown command {verb!r}; {USAGE}" if verb else USAGE)
+    request.verb = verb
     uri = request_uri(text)
-    scheme, separator, rest = uri.partition("://")
-    scheme = scheme.lower()
-    if not separator or scheme not in DEFAULT_PORTS:
-        return None
-    end = min((index for index in (rest.find(ch) for ch in "/?#") if index >= 0), default=len(rest))
-    host, port = split_host_port(rest[:end].rpartition("@")[2])
-    if not host or (port and not (port.isascii() and port.isdigit())):
-        return None
-    if scheme in CLEARTEXT and not is_loopback_host(host):
-        return None
-    path = rest[end:].partition("#")[0].partition("?")[0]
-    return Request(verb, host, port or DEFAULT_PORTS[scheme], path or "/")
+    url = parse_url(uri) if "://" in uri else None
+    if url is None or url.scheme not in DEFAULT_PORTS or (url.scheme in CLEARTEXT and not is_loopback_host(url.host)):
+        return request
+    request.scheme, request.host, request.path = url.scheme, url.host, url.path or "/"
+    request.port = url.port or DEFAULT_PORTS[url.scheme]
+    return request
 
 
 def render(token: Token, now: float, min_valid: float = 0.0) -> str:
@@ -116,36 +134,7 @@ def request_uri(text: str) -> str:
     return value
 
 
-def handle(arguments: Sequence[str], runtime: Runtime) -> int:
-    """Answer one Bazel call: `get` (further parameters are ignored, as the spec allows); usage and exit 2 else."""
-    if not arguments:
-        runtime.log.error(USAGE)
-        return EXIT_USAGE
-    if list(arguments) in (["-h"], ["--help"], ["--version"]):
-        runtime.stdout.write(f"{NAME} ({PROJECT}) {__version__}\n" if arguments[0] == "--version" else HELP)
-        return EXIT_OK
-    return run_guarded(lambda: _get(arguments[0], runtime), runtime)
-
-
-def main() -> int:
-    """Console script: Bazel runs the bare path with `get`."""
-    return handle(sys.argv[1:], Runtime())
-
-
-def _get(verb: str, runtime: Runtime) -> int:
-    """Look the URI's host up, get its token, print the response (or `{}`)."""
-    request = parse_request(verb, _read(runtime))
-    entry = None if request is None else find_host(runtime.context(), request.host, request.port, tool=TOOL)
-    if entry is None:
-        runtime.stdout.write(NOT_FOUND)
-        return EXIT_OK
-    settings = runtime.settings(entry.overrides())
-    token = runtime.service.get_token(settings)
-    runtime.stdout.write(render(token, runtime.clock.now(), settings.min_valid))
-    return EXIT_OK
-
-
-def _read(runtime: Runtime) -> str:
+def read_input(runtime: Runtime) -> str:
     """stdin, one character past the bound (so an oversized request is seen as such); non-UTF-8 is a usage error."""
     try:
         return runtime.stdin.read(MAX_INPUT + 1)
@@ -154,8 +143,7 @@ def _read(runtime: Runtime) -> str:
 
 
 def _load_bounded(text: str) -> object:
-    """JSON `text` after checking its nesting depth (json's recursive decoder would otherwise decide the limit).
-    Local on purpose: a shared bounded loader may replace it once the adapters share one contract."""
+    """JSON `text` after checking its nesting depth (json's recursive decoder would otherwise decide the limit)."""
     depth, in_string, escaped = 0, False, False
     for ch in text:
         if in_string:  # inside a string: a backslash escapes the next character, an unescaped quote ends it
@@ -174,3 +162,16 @@ def _load_bounded(text: str) -> object:
         return json.loads(text)
     except ValueError:
         raise UsageError('stdin is not a GetCredentialsRequest: expected a JSON object {"uri": "..."}') from None
+
+
+BAZEL = Bazel()
+
+
+def handle(arguments: Sequence[str], runtime: Runtime) -> int:
+    """`rightbrain-helper bazel ARGS...`: one Bazel call (see the module docstring)."""
+    return serve(BAZEL, list(arguments), runtime)
+
+
+def main() -> int:
+    """Console script: Bazel runs the bare path with `get`."""
+    return serve(BAZEL)

@@ -20,9 +20,10 @@ from __future__ import annotations
 from rightbrain_helper import PROJECT, __version__
 from rightbrain_helper.errors import EXIT_OK, UsageError
 from rightbrain_helper.jsonout import dumps
-from rightbrain_helper.settings.hosts import split_host_port
+from rightbrain_helper.netaddr import parse_url
 
-from .contract import FORGET, GET, OTHER, Adapter, Dialect, Request, serve, write
+from .contract import FORGET, GET, OTHER, Adapter, Dialect, Request
+from .serve import serve, write
 from .tool_input import loads, read_line
 
 TYPE_CHECKING = False
@@ -92,7 +93,7 @@ class Cargo(Adapter):
         name = registry.get("name")
         request.values["registry"] = name if isinstance(name, str) else index_url
 
-    def found(self, request: Request, token: Token, settings: Settings, entry: HostEntry | None) -> str:
+    def found(self, request: Request, token: Token, settings: Settings, entry: HostEntry | None, now: float) -> str:
         """The Ok answer; cargo reuses it while its expiration is more than 60 s away."""
         bare = "--no-bearer" in request.lists.get("args", [])
         answer = {
@@ -135,18 +136,13 @@ class Cargo(Adapter):
 
 def index_address(index_url: str) -> tuple[str, str, str, str]:
     """(scheme, host, port, path) of an index URL such as `sparse+https://crates.example.com:8443/index/`; the
-    `sparse+` / `registry+` prefix is dropped, userinfo ignored, host lower-cased; "" parts when absent."""
-    url = index_url.strip()
-    scheme, separator, rest = url.partition("://")
-    if not separator:
-        return "", "", "", ""
-    scheme = scheme.rpartition("+")[2].lower()
-    authority, slash, path = rest.partition("/")
-    authority = authority.split("?", 1)[0].split("#", 1)[0].rpartition("@")[2]
-    host, port = split_host_port(authority)
-    if port and not port.isdigit():
-        return scheme, "", "", ""
-    return scheme, host, port, slash + path
+    `sparse+` / `registry+` prefix is dropped, userinfo ignored, host and port canonical (helper/netaddr.py);
+    only the scheme when it has no usable host."""
+    url = parse_url(index_url.strip()) if "://" in index_url else None
+    if url is None:
+        scheme, separator, _rest = index_url.strip().partition("://")
+        return (scheme.rpartition("+")[2].lower() if separator else ""), "", "", ""
+    return url.scheme.rpartition("+")[2], url.host, url.port, url.path
 
 
 def _message(line: str) -> dict[str, object]:

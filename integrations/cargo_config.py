@@ -11,9 +11,8 @@ import tomllib
 from typing import TYPE_CHECKING, Any
 
 from rightbrain_helper.errors import ConfigError, UsageError
-from rightbrain_helper.settings.hosts import is_loopback_host
 
-from .cargo import index_address
+from .hostarg import host_name, parse_server
 from .hostlist import toml_string
 from .marked import block_body, find_block, with_block, without_block
 
@@ -21,20 +20,18 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
 HELPER = "cargo-credential-rightbrain"
-HOST_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789.-_:")
-DEFAULT_PORTS = {"https": "443", "http": "80"}
 
 
 def parse_index(url: str) -> tuple[str, str]:
-    """(index URL, host-list name) for --index: https, or http to a loopback host; the name is host[:port]."""
-    index = url.strip()
-    scheme, host, port, _path = index_address(index)
-    if scheme not in DEFAULT_PORTS or not host or not set(host) <= HOST_CHARACTERS:
-        raise UsageError(f"--index {url!r}: give the index URL, e.g. sparse+https://crates.example.com/index/")
-    if scheme == "http" and not is_loopback_host(host):
-        raise UsageError(f"--index {url!r}: plain http would send the token in clear; use https (http: loopback only)")
-    name = f"[{host}]" if ":" in host else host
-    return index, name if port in ("", DEFAULT_PORTS[scheme]) else f"{name}:{port}"
+    """(index URL, host-list name) for --index: https, or http to a loopback host; the name is HOST[:PORT]
+    (canonical, helper/netaddr.py; the scheme's default port left out)."""
+    index, form = url.strip(), "the index URL, e.g. sparse+https://crates.example.com/index/"
+    if "://" not in index:
+        raise UsageError(f"--index {url!r}: give {form}")
+    kind, _plus, rest = index.partition("+")
+    address = rest if kind in ("sparse", "registry") else index
+    server = parse_server(address, "--index", form, schemes=("https", "http"), path=True)
+    return index, host_name(server, keep_default_port=False)
 
 
 def cargo_config_path(env: Mapping[str, str]) -> str:

@@ -2,31 +2,32 @@
 
 A tool module subclasses `Adapter` and says how its tool talks:
 
-    parse(request, argv, runtime)   fill the Request (verb, host, port, scheme, path) from argv, stdin or env
-    verbs                           protocol verb -> GET | FORGET | ACCEPT | OTHER
-    found(request, token, settings, entry) -> str     the answer carrying the token
-    missing(request) -> Reply                         "nothing for this host" (stdout text, exit code)
-    forgotten / accepted / other / unknown -> Reply   the answers of the other verbs
-    failed(request, message) -> str                   an error as the tool reads it on stdout (cargo's Err)
-    dialect                                           where errors go and with which exit code
+    parse(request, argv, runtime)   fill the Request (verb, scheme, host, port, path) from argv, stdin or env
+    verbs                           protocol verb -> GET | FORGET | ACCEPT | OTHER (anything else: unknown)
+    found(request, token, settings, entry, now) -> str   the answer carrying the token
+    missing(request) -> Reply                             "nothing for this host" (stdout text, exit code)
+    forgotten / accepted / other / unknown -> Reply       the answers of the other verbs
+    failed(request, message) -> str                       an error as the tool reads it on stdout (cargo's Err)
+    dialect                                               where errors go and with which exit code
 
-`serve(adapter)` runs lookup -> settings -> token -> write; `report()` is the one place a failure becomes the
-tool's dialect. Each console script's `main` is `return serve(ADAPTER)`. This module is on the cache-hit path:
-no json, re, typing or dataclasses at runtime (tests/test_hot_path.py).
+integrations/serve.py runs it: `serve(adapter)` does lookup -> settings -> token -> write, and `report()` is the
+one place a failure becomes the tool's dialect. Each console script's `main` is `return serve(ADAPTER)`. Hosts
+and ports are compared in helper/netaddr.py's canonical form. This module is on the cache-hit path: no json, re,
+typing or dataclasses at runtime (tests/test_hot_path.py).
 """
 
 from __future__ import annotations
 
-import sys
-
-from rightbrain_helper.errors import EXIT_OK, HelperError, UsageError, exit_code_for, one_line
-from rightbrain_helper.runtime import Runtime
-from rightbrain_helper.settings.hosts import find_host, is_loopback_host
+from rightbrain_helper.errors import EXIT_OK, UsageError
+from rightbrain_helper.netaddr import DEFAULT_PORTS
+from rightbrain_helper.settings.hosts import find_host
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from typing import ClassVar
 
+    from rightbrain_helper.runtime import Runtime
     from rightbrain_helper.settings.hosts import HostEntry
     from rightbrain_helper.settings.load import Overrides
     from rightbrain_helper.settings.model import Settings
@@ -35,19 +36,32 @@ if TYPE_CHECKING:
 Reply = tuple[str, int]  # text for stdout ("" for none) and the exit code
 
 GET, FORGET, ACCEPT, OTHER = "get", "forget", "accept", "other"  # what serve() does for a verb
-DEFAULT_PORTS = {"https": "443", "http": "80"}
 
 
 class Request:
-    """What the tool asked: its verb, the server's scheme, host, port and path, and protocol extras.
+    """What the tool asked: its verb, the server's scheme, host and port (canonical, helper/netaddr.py; port ""
+    when the tool named none) and path, and protocol extras.
 
     `values` / `lists` hold tool-specific fields (git's attributes and `capability[]`, kubectl's apiVersion,
-    cargo's args). `token` is a credential the tool handed back (git `erase`: the one the server refused).
-    `overrides` selects settings for a tool without hosts (kubectl). `answering` is set once the tool reads
-    stdout for this exchange's answer, so that an error there is an answer too (cargo after its hello).
+    cargo's args). `token` is a credential the tool handed back (git `erase`: the one the server refused);
+    `refresh` says the tool reports the cached token refused (go after a 401): fetch a new one. `overrides`
+    selects settings for a tool without hosts (kubectl). `answering` is set once the tool reads stdout for this
+    exchange's answer, so that an error there is an answer too (cargo after its hello, kubectl).
     """
 
-    __slots__ = ("answering", "host", "lists", "overrides", "path", "port", "scheme", "token", "values", "verb")
+    __slots__ = (
+        "answering",
+        "host",
+        "lists",
+        "overrides",
+        "path",
+        "port",
+        "refresh",
+        "scheme",
+        "token",
+        "values",
+        "verb",
+    )
 
     def __init__(self) -> None:
         self.verb = ""
@@ -56,6 +70,7 @@ class Request:
         self.port = ""
         self.path = ""
         self.token = ""
+        self.refresh = False
         self.overrides: Overrides | None = None
         self.values: dict[str, str] = {}
         self.lists: dict[str, list[str]] = {}
@@ -67,23 +82,24 @@ class Dialect:
 
     errors_on_stdout: once `answering`, the error is `Adapter.failed()` text on stdout (else one line on stderr).
     failure_exit: once `answering`, every failure exits with this code (None: the documented code, errors.py).
-    quiet_verbs: verbs whose failures are still reported but exit 0 (git's store and erase).
+    quiet: verbs whose failures exit 0, each with a note: "" reports the error line as usual (git's store and
+    erase); a note makes it a warning `VERB: <error>; NOTE` (docker's "nothing was stored").
     ignore_unknown: unknown verbs are answered with nothing and exit 0, input unread (git's rule).
     """
 
-    __slots__ = ("errors_on_stdout", "failure_exit", "ignore_unknown", "quiet_verbs")
+    __slots__ = ("errors_on_stdout", "failure_exit", "ignore_unknown", "quiet")
 
     def __init__(
         self,
         *,
         errors_on_stdout: bool = False,
         failure_exit: int | None = None,
-        quiet_verbs: frozenset[str] = frozenset(),
+        quiet: Mapping[str, str] | None = None,
         ignore_unknown: bool = False,
     ) -> None:
         self.errors_on_stdout = errors_on_stdout
         self.failure_exit = failure_exit
-        self.quiet_verbs = quiet_verbs
+        self.quiet = dict(quiet or {})
         self.ignore_unknown = ignore_unknown
 
 
@@ -95,6 +111,9 @@ class Adapter:
     tool = ""  # the name host entries use for this tool (tools = [...], configured_by = [...])
     verbs: ClassVar[dict[str, str]] = {}
     dialect = Dialect()
+    scheme_is_transport = True  # False: the tool's scheme does not say how it connects (docker), only the port
+    forget_needs_token = False  # True: FORGET drops only the token the tool names as refused (git's erase)
+    raw_bytes = False  # True: stdin and stdout carry bytes that may not be UTF-8, passed through (git)
 
     def parse(self, request: Request, argv: list[str], runtime: Runtime) -> None:
         """Fill `request` from argv, stdin or the environment; raise UsageError for input the tool never sends."""
@@ -108,8 +127,8 @@ class Adapter:
         port = request.port or DEFAULT_PORTS.get(request.scheme, "")
         return find_host(runtime.context(), request.host, port, tool=self.tool)
 
-    def found(self, request: Request, token: Token, settings: Settings, entry: HostEntry | None) -> str:
-        """The answer carrying the token."""
+    def found(self, request: Request, token: Token, settings: Settings, entry: HostEntry | None, now: float) -> str:
+        """The answer carrying the token (`now`: the clock, epoch seconds)."""
         raise NotImplementedError
 
     def missing(self, request: Request) -> Reply:
@@ -120,7 +139,7 @@ class Adapter:
         """The answer once the cached token was dropped (entry None: not a host of ours)."""
         return "", EXIT_OK
 
-    def accepted(self, request: Request) -> Reply:
+    def accepted(self, request: Request, runtime: Runtime) -> Reply:
         """The answer to a verb that hands us a credential to keep: nothing is kept (tokens are fetched)."""
         return "", EXIT_OK
 
@@ -138,88 +157,3 @@ class Adapter:
     def failed(self, request: Request, message: str) -> str:
         """An error as stdout text, for dialects with errors_on_stdout."""
         return message + "\n"
-
-
-def serve(adapter: Adapter, argv: list[str] | None = None, runtime: Runtime | None = None) -> int:
-    """Run one call of the tool's protocol and return the exit code; never raises, never a traceback."""
-    runtime = runtime if runtime is not None else Runtime()
-    request = Request()
-    try:
-        adapter.parse(request, list(sys.argv[1:] if argv is None else argv), runtime)
-        text, code = respond(adapter, request, runtime)
-        write(runtime, text)
-        return code
-    except KeyboardInterrupt:
-        return 130
-    except Exception as error:  # the one place every failure becomes the tool's dialect
-        return report(adapter, request, error, runtime)
-
-
-def respond(adapter: Adapter, request: Request, runtime: Runtime) -> Reply:
-    """Do what the verb asks: get -> lookup, settings, token; forget -> drop the cached token; accept; other."""
-    action = adapter.verbs.get(request.verb)
-    if action == GET:
-        entry = adapter.lookup(request, runtime)
-        overrides = entry.overrides() if entry is not None else request.overrides
-        if overrides is None or (entry is not None and not safe_transport(request, entry, runtime)):
-            return adapter.missing(request)
-        settings = runtime.settings(overrides)
-        token = runtime.service.get_token(settings)
-        return adapter.found(request, token, settings, entry), EXIT_OK
-    if action == FORGET:
-        entry = adapter.lookup(request, runtime)
-        if entry is not None and runtime.service.forget(runtime.settings(entry.overrides()), request.token):
-            note = runtime.log.warn if request.token else runtime.log.debug
-            note(f"dropped the cached token for {entry.name}; the next request gets a new one")
-        return adapter.forgotten(request, entry)
-    if action == ACCEPT:
-        return adapter.accepted(request)
-    if action == OTHER:
-        return adapter.other(request, runtime)
-    return adapter.unknown(request)
-
-
-def safe_transport(request: Request, entry: HostEntry, runtime: Runtime) -> bool:
-    """https, or plain http to this machine; anything else would carry the token in clear: refuse and say so."""
-    if request.scheme == "https" or (request.scheme == "http" and is_loopback_host(entry.host)):
-        return True
-    runtime.log.warn(
-        f"no token for {request.scheme}://{entry.name}: only https (or http to a loopback host) carries tokens"
-    )
-    return False
-
-
-def report(adapter: Adapter, request: Request, error: BaseException, runtime: Runtime) -> int:
-    """The one place a failure meets the dialect: which stream, which exit code."""
-    message = describe(error)
-    dialect = adapter.dialect
-    if request.answering and dialect.errors_on_stdout:
-        try:
-            write(runtime, adapter.failed(request, runtime.log.redact(message)))
-        except HelperError:
-            runtime.log.error(message)
-    else:
-        runtime.log.error(message)
-    if request.verb in dialect.quiet_verbs:
-        return EXIT_OK
-    if request.answering and dialect.failure_exit is not None:
-        return dialect.failure_exit
-    return exit_code_for(error)
-
-
-def describe(error: BaseException) -> str:
-    """One line for an error: the helper's own message, or a named internal error (never a traceback)."""
-    if isinstance(error, HelperError):
-        return str(error)
-    return f"internal error: {type(error).__name__}: {one_line(str(error), 200)}; please report it with --verbose"
-
-
-def write(runtime: Runtime, text: str) -> None:
-    """Write and flush an answer; a closed stdout is reported, not a crash."""
-    if not text:
-        return
-    try:
-        runtime.stdout.write(text)
-        runtime.stdout.flush()
-    except (OSError, ValueError) as exc:
-        raise HelperError(f"could not write the answer to stdout ({type(exc).__name__})") from None

@@ -1,24 +1,34 @@
-"""`docker-credential-rightbrain`: the Docker CLI's credential-helper protocol over the token core.
+"""`docker-credential-rightbrain`: the Docker CLI's credential-helper protocol over the adapter contract.
 
 docker runs `docker-credential-rightbrain ACTION` (get, store, erase, list, version) for the registries that
 `credHelpers` in its config.json assigns to "rightbrain". `get` reads the server URL or bare host on stdin and
 answers `{"ServerURL", "Username", "Secret"}` for a configured host, or the exact not-found text and exit 1.
+Protocol answers (not found, no server URL, unknown action) go to stdout with exit 1, as the
+docker-credential-helpers library writes them; the helper's own failures are one line on stderr with the
+documented exit code; store and erase never fail (a warning instead). The scheme docker may put in front of a
+server URL picks the default port only: docker decides http or https itself (insecure-registries).
 This module is on the cache-hit path: no json, re or typing imports here (json loads lazily for `store` only).
 """
 
 from __future__ import annotations
 
-import sys
-
 from rightbrain_helper import PROJECT, __version__
-from rightbrain_helper.errors import EXIT_FAILURE, EXIT_OK, ConfigError, HelperError, UsageError
+from rightbrain_helper.errors import EXIT_FAILURE, EXIT_OK, ConfigError, UsageError
 from rightbrain_helper.jsonout import dumps
-from rightbrain_helper.runtime import Runtime, run_guarded
-from rightbrain_helper.settings.hosts import canonical_port, configured_hosts, find_host, split_host_port
+from rightbrain_helper.netaddr import parse_url
+from rightbrain_helper.settings.hosts import configured_hosts, find_host
+
+from .contract import ACCEPT, FORGET, GET, OTHER, Adapter, Dialect, Request
+from .serve import serve
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from rightbrain_helper.runtime import Runtime
     from rightbrain_helper.settings.hosts import HostEntry
+    from rightbrain_helper.settings.model import Settings
+    from rightbrain_helper.token.entry import Token
+
+    from .contract import Reply
 
 NAME = "docker-credential-rightbrain"
 TOOL = "docker"  # the name host entries use for this adapter (tools = [...], configured_by = [...])
@@ -39,55 +49,92 @@ HUB_KEY = "https://index.docker.io/v1/"  # the only credHelpers key docker consu
 HUB_HOST = "docker.io"
 HUB_ALIASES = (HUB_HOST, "index.docker.io", "registry-1.docker.io")
 MAX_INPUT = 64 * 1024
+ABOUT = ("version", "--version", "-v", "--help", "-h")
 
 
-def handle(action: str, runtime: Runtime) -> int:
-    """Run one docker credential action; protocol errors go to stdout (docker reads them there), exit 1."""
-    if action in ("version", "--version", "-v"):
-        runtime.stdout.write(f"{NAME} ({PROJECT}) {__version__}\n")
-        return EXIT_OK
-    if action in ("--help", "-h"):
-        runtime.stdout.write(HELP)
-        return EXIT_OK
-    command = _ACTIONS.get(action)
-    if command is None:
-        runtime.stdout.write((f"Unknown credential action `{action}`" if action else USAGE) + "\n")
-        return EXIT_FAILURE
-    return run_guarded(lambda: command(runtime), runtime)
+class Docker(Adapter):
+    """The server URL in; credentials JSON, or the library's exact protocol answers, out."""
 
+    name = NAME
+    tool = TOOL
+    verbs = {"get": GET, "erase": FORGET, "store": ACCEPT, "list": OTHER, **dict.fromkeys(ABOUT, OTHER)}  # noqa: RUF012
+    dialect = Dialect(quiet={"store": "nothing was stored", "erase": "nothing was dropped"})
+    scheme_is_transport = False  # docker picks http or https itself; a scheme in the server URL is only a port hint
 
-def main() -> int:
-    """Console script: docker passes exactly one argument, the action."""
-    return handle(sys.argv[1] if len(sys.argv) == 2 else "", Runtime())
+    def parse(self, request: Request, argv: list[str], runtime: Runtime) -> None:
+        """Exactly one argument, the action; the server URL (get, erase) or credentials JSON (store) on stdin."""
+        request.verb = argv[0] if len(argv) == 1 else ""
+        if request.verb in ("get", "erase"):
+            request.values["server_url"] = read_input(runtime).strip()
+        elif request.verb == "store":
+            request.values["server_url"], request.values["username"] = parse_credentials(read_input(runtime))
+        request.host, request.port = registry_address(request.values.get("server_url", ""))
+
+    def lookup(self, request: Request, runtime: Runtime) -> HostEntry | None:
+        """The configured entry serving the registry (any Hub alias entry serves every Hub alias); its username
+        is checked here, before a token is fetched for it."""
+        if not request.host:
+            return None
+        for name in HUB_ALIASES if request.host == HUB_HOST else (request.host,):
+            entry = find_host(runtime.context(), name, request.port, tool=TOOL)
+            if entry is not None:
+                username_for(entry)
+                return entry
+        return None
+
+    def found(self, request: Request, token: Token, settings: Settings, entry: HostEntry | None, now: float) -> str:
+        """`{"ServerURL": <stdin, trimmed>, "Username": <username>, "Secret": <token>}`."""
+        username = username_for(entry) if entry else DEFAULT_USERNAME
+        answer = {"ServerURL": request.values["server_url"], "Username": username, "Secret": token.access_token}
+        return dumps(answer) + "\n"
+
+    def missing(self, request: Request) -> Reply:
+        """The library's not-found text (docker goes on without credentials), or its no-URL error; exit 1."""
+        return (NOT_FOUND if request.values.get("server_url") else MISSING_URL) + "\n", EXIT_FAILURE
+
+    def forgotten(self, request: Request, entry: HostEntry | None) -> Reply:
+        """`docker logout`: nothing to say, exit 0 (also for hosts not ours); no server URL is the library's error."""
+        return ("", EXIT_OK) if request.values.get("server_url") else (MISSING_URL + "\n", EXIT_FAILURE)
+
+    def accepted(self, request: Request, runtime: Runtime) -> Reply:
+        """`docker login`: nothing is stored (tokens are fetched); a warning when docker hands us other credentials
+        for a host of ours. Exit 0, or login fails."""
+        entry = self.lookup(request, runtime)
+        username, server_url = request.values["username"], request.values["server_url"]
+        if entry is not None and username != username_for(entry):
+            runtime.log.warn(
+                f"credentials for {server_url} (username {username!r}) were not stored: "
+                f"{NAME} hands out tokens for {username_for(entry)!r} and stores nothing"
+            )
+        return "", EXIT_OK
+
+    def other(self, request: Request, runtime: Runtime) -> Reply:
+        """list (configured hosts, keyed as docker keys them, to their usernames; no token is fetched), version
+        and help."""
+        if request.verb in ("--help", "-h"):
+            return HELP, EXIT_OK
+        if request.verb != "list":
+            return f"{NAME} ({PROJECT}) {__version__}\n", EXIT_OK
+        listing: dict[str, object] = {}
+        for entry in configured_hosts(runtime.context(), TOOL):
+            listing.setdefault(server_key(entry), username_for(entry))
+        return dumps(listing) + "\n", EXIT_OK
+
+    def unknown(self, request: Request) -> Reply:
+        """The library's answer to an unknown action (or the usage line for a wrong argument count); exit 1."""
+        return (f"Unknown credential action `{request.verb}`" if request.verb else USAGE) + "\n", EXIT_FAILURE
 
 
 def registry_address(server_url: str) -> tuple[str, str]:
-    """(host, port) for what docker sends: scheme, userinfo and path dropped, host lower-cased, Hub aliases
-    made `docker.io`; no port means 443 (80 for an http:// URL), the port docker would connect to. A port that
-    is not 1 to 65535 in ASCII digits gives ("", ""): no host, so nothing matches."""
-    scheme, separator, rest = server_url.strip().partition("://")
-    if not separator:
-        scheme, rest = "", server_url.strip()
-    authority = rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0].rpartition("@")[2]
-    host, port = split_host_port(authority)
-    checked = canonical_port(port) if port else ("80" if scheme.lower() == "http" else "443")
-    if checked is None:
+    """(host, port) for what docker sends: scheme, userinfo and path dropped, host canonical (helper/netaddr.py),
+    Hub aliases made `docker.io`; no port means 443 (80 for an http:// URL), the port docker would connect to.
+    Anything that is no HOST[:PORT] (a port not 1 to 65535 in ASCII digits included) gives ("", "")."""
+    url = parse_url(server_url.strip())
+    if url is None:
         return "", ""
-    if host in HUB_ALIASES:
+    if url.host in HUB_ALIASES:
         return HUB_HOST, "443"
-    return host, checked
-
-
-def lookup(runtime: Runtime, server_url: str) -> HostEntry | None:
-    """The configured entry serving `server_url`; any Hub alias entry serves every Hub alias."""
-    host, port = registry_address(server_url)
-    if not host:
-        return None
-    for name in HUB_ALIASES if host == HUB_HOST else (host,):
-        entry = find_host(runtime.context(), name, port, tool=TOOL)
-        if entry is not None:
-            return entry
-    return None
+    return url.host, url.port or ("80" if url.scheme == "http" else "443")
 
 
 def username_for(entry: HostEntry) -> str:
@@ -107,62 +154,7 @@ def server_key(entry: HostEntry) -> str:
     return HUB_KEY if entry.host in HUB_ALIASES else entry.name
 
 
-def _get(runtime: Runtime) -> int:
-    """Credentials for a configured host; the exact not-found text (stdout, exit 1) for any other."""
-    server_url = _read(runtime).strip()
-    if not server_url:
-        runtime.stdout.write(MISSING_URL + "\n")
-        return EXIT_FAILURE
-    entry = lookup(runtime, server_url)
-    if entry is None:
-        runtime.stdout.write(NOT_FOUND + "\n")
-        return EXIT_FAILURE
-    username = username_for(entry)
-    token = runtime.service.get_token(runtime.settings(entry.overrides()))
-    runtime.stdout.write(dumps({"ServerURL": server_url, "Username": username, "Secret": token.access_token}) + "\n")
-    return EXIT_OK
-
-
-def _erase(runtime: Runtime) -> int:
-    """`docker logout`: drop the cached token of a configured host, so the next `get` fetches a new one."""
-    server_url = _read(runtime).strip()
-    if not server_url:
-        runtime.stdout.write(MISSING_URL + "\n")
-        return EXIT_FAILURE
-    try:
-        entry = lookup(runtime, server_url)
-        if entry is not None and runtime.service.forget(runtime.settings(entry.overrides())):
-            runtime.log.debug(f"dropped the cached token for {entry.name}")
-    except HelperError as exc:
-        runtime.log.warn(f"erase {server_url}: {exc}; nothing was dropped")
-    return EXIT_OK
-
-
-def _store(runtime: Runtime) -> int:
-    """`docker login`: accept and store nothing (tokens are fetched, never stored); exit 0, or login fails."""
-    try:
-        server_url, username = _parse_credentials(_read(runtime))
-        entry = lookup(runtime, server_url) if server_url else None
-        if entry is not None and username != username_for(entry):
-            runtime.log.warn(
-                f"credentials for {server_url} (username {username!r}) were not stored: "
-                f"{NAME} hands out tokens for {username_for(entry)!r} and stores nothing"
-            )
-    except HelperError as exc:
-        runtime.log.warn(f"store: {exc}; nothing was stored")
-    return EXIT_OK
-
-
-def _list(runtime: Runtime) -> int:
-    """Configured hosts (as docker names them) to their usernames; no token is fetched."""
-    listing: dict[str, object] = {}
-    for entry in configured_hosts(runtime.context(), TOOL):
-        listing.setdefault(server_key(entry), username_for(entry))
-    runtime.stdout.write(dumps(listing) + "\n")
-    return EXIT_OK
-
-
-def _parse_credentials(text: str) -> tuple[str, str]:
+def parse_credentials(text: str) -> tuple[str, str]:
     """ServerURL and Username of `store`'s JSON input, bounded in size and depth (json is imported here only,
     off the `get` path)."""
     from rightbrain_helper.jsonin import JsonInputError, loads_bounded  # noqa: PLC0415
@@ -177,7 +169,7 @@ def _parse_credentials(text: str) -> tuple[str, str]:
     return (server_url if isinstance(server_url, str) else ""), (username if isinstance(username, str) else "")
 
 
-def _read(runtime: Runtime) -> str:
+def read_input(runtime: Runtime) -> str:
     """Everything docker wrote on stdin (it sends no newline for get and erase); non-UTF-8 is a usage error."""
     try:
         return runtime.stdin.read(MAX_INPUT)
@@ -185,4 +177,9 @@ def _read(runtime: Runtime) -> str:
         raise UsageError("docker sent input that is not UTF-8 text") from None
 
 
-_ACTIONS = {"get": _get, "erase": _erase, "store": _store, "list": _list}
+DOCKER = Docker()
+
+
+def main() -> int:
+    """The console script: docker passes exactly one argument, the action."""
+    return serve(DOCKER)

@@ -15,7 +15,7 @@ import shutil
 from typing import TYPE_CHECKING, Any
 
 from rightbrain_helper.errors import ConfigError, UsageError
-from rightbrain_helper.settings.hosts import split_host_port
+from rightbrain_helper.netaddr import join_authority, parse_url
 
 from .changes import Change, FileEdit, Plan
 from .docker import HUB_ALIASES, HUB_HOST, HUB_KEY, IDENTITY_TOKEN_USERNAME, NAME, TOOL
@@ -29,7 +29,6 @@ if TYPE_CHECKING:
     from rightbrain_helper.runtime import Runtime
 
 HELPER = "rightbrain"  # docker runs docker-credential-<this>
-HOST_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789.-_:[]")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -66,15 +65,15 @@ def plan(options: argparse.Namespace, runtime: Runtime, *, install: bool) -> Pla
 
 
 def registry_names(registry: str) -> tuple[str, str]:
-    """(credHelpers key, host-list name) for --registry: scheme and path dropped, lower-cased; Hub normalised."""
-    text = registry.strip()
-    rest = text.partition("://")[2] if "://" in text else text
-    authority = rest.split("/", 1)[0].rpartition("@")[2].lower()
-    if not authority or not set(authority) <= HOST_CHARACTERS or not split_host_port(authority)[0]:
+    """(credHelpers key, host-list name) for --registry: scheme and path dropped, HOST[:PORT] canonical
+    (helper/netaddr.py); Docker Hub keyed as docker keys it."""
+    url = parse_url(registry.strip(), scheme="https")
+    if url is None or url.userinfo:
         raise UsageError(f"--registry {registry!r} is not a registry host (HOST or HOST:PORT, as in image names)")
-    if split_host_port(authority)[0] in HUB_ALIASES:
+    if url.host in HUB_ALIASES:
         return HUB_KEY, HUB_HOST
-    return authority, authority
+    name = join_authority(url.host, url.port)
+    return name, name
 
 
 def docker_config_path(env: Mapping[str, str]) -> str:

@@ -12,12 +12,11 @@ from __future__ import annotations
 import fnmatch
 from typing import TYPE_CHECKING
 
-from rightbrain_helper.settings.hosts import split_host_port
+from rightbrain_helper.netaddr import DEFAULT_PORTS, split_authority
 
 if TYPE_CHECKING:
     from .git_config import GitConfig
 
-DEFAULT_PORTS = {"https": "443", "http": "80"}
 KEEPS = {
     "store": "git-credential-store writes it in plain text to ~/.git-credentials",
     "cache": "git-credential-cache keeps it in memory for up to 15 minutes (its --timeout)",
@@ -65,7 +64,7 @@ def in_effect(values: list[HelperValue], url: str, username: str) -> list[Helper
 def url_matches(pattern: str, url: str, username: str = "") -> bool:
     """Whether a `credential.<pattern>.*` section applies to `url` (no path: git sends none by default)."""
     scheme, _, authority = url.partition("://")
-    host, port = split_host_port(authority)
+    host, port = split_authority(authority) or ("", "")
     pattern_scheme, separator, rest = pattern.partition("://")
     if not separator:
         pattern_scheme, rest = scheme, pattern  # a partial URL: host[:port] only
@@ -73,7 +72,7 @@ def url_matches(pattern: str, url: str, username: str = "") -> bool:
     user, at, pattern_hostport = pattern_authority.rpartition("@")
     if pattern_scheme.lower() != scheme or path.strip("/") or (at and user != username):
         return False
-    pattern_host, pattern_port = split_host_port(pattern_hostport)
+    pattern_host, pattern_port = _pattern_host_port(pattern_hostport)
     default = DEFAULT_PORTS.get(scheme, "")
     if (pattern_port or default) != (port or default):
         return False
@@ -81,6 +80,16 @@ def url_matches(pattern: str, url: str, username: str = "") -> bool:
     return len(labels) == len(pattern_labels) and all(
         fnmatch.fnmatchcase(label, glob) for label, glob in zip(labels, pattern_labels, strict=True)
     )
+
+
+def _pattern_host_port(text: str) -> tuple[str, str]:
+    """Host and port of a URL pattern's authority. git's patterns may hold globs (`*.example.com`), which are no
+    host (helper/netaddr.py): those are split as git's urlmatch.c does, lower-cased, the port as written."""
+    split = split_authority(text)
+    if split is not None:
+        return split
+    host, _colon, port = text.lower().partition(":")
+    return host, port
 
 
 def warnings_for(others: list[HelperValue], url: str, ours: str) -> list[str]:

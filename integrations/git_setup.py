@@ -22,13 +22,15 @@ import shlex
 from typing import TYPE_CHECKING
 
 from rightbrain_helper.errors import HelperError, UsageError
-from rightbrain_helper.settings.hosts import canonical_port, configured_hosts, is_loopback_host, split_host_port
+from rightbrain_helper.netaddr import split_authority
+from rightbrain_helper.settings.hosts import configured_hosts
 
 from .changes import Plan
 from .files import installed_script, read_text
 from .git import DEFAULT_USERNAME
 from .git_config import GitCommands, GitConfig
 from .git_helpers import HelperValue, helper_values, in_effect, warnings_for
+from .hostarg import host_name, parse_server
 from .hostlist import plan_add_host, plan_remove_host, wanted_fields
 
 if TYPE_CHECKING:
@@ -38,7 +40,6 @@ if TYPE_CHECKING:
     from rightbrain_helper.runtime import Runtime
 
 HELPER_NAME = "git-credential-rightbrain"
-HOST_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789.-_:")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -87,24 +88,11 @@ def plan(options: argparse.Namespace, runtime: Runtime, *, install: bool) -> Pla
 
 
 def parse_host(text: str) -> tuple[str, str]:
-    """('https', 'host[:port]') from HOST[:PORT] or SCHEME://HOST[:PORT]; http only for loopback hosts."""
-    scheme, sep, rest = text.strip().partition("://")
-    if not sep:
-        scheme, rest = "https", text.strip()
-    scheme = scheme.lower()
-    rest = rest.rstrip("/")
-    if scheme not in ("https", "http") or not rest or "/" in rest or "@" in rest:
-        raise UsageError(f"--host {text!r}: give HOST[:PORT] or https://HOST[:PORT], without a user or a path")
-    host, port = split_host_port(rest)
-    if not host or not set(host) <= HOST_CHARACTERS or (port and canonical_port(port) is None):
-        raise UsageError(f"--host {text!r}: not a host name, IP address or port")
-    if scheme == "http" and not is_loopback_host(host):
-        raise UsageError(
-            f"--host {text!r}: over plain http the token would cross the network in clear; "
-            "use https (http is allowed only for loopback hosts)"
-        )
-    name = f"[{host}]" if ":" in host else host
-    return scheme, f"{name}:{port}" if port else name
+    """('https', 'host[:port]') from HOST[:PORT] or SCHEME://HOST[:PORT]; http only for loopback hosts; the host in
+    helper/netaddr.py's canonical form."""
+    form = "HOST[:PORT] or https://HOST[:PORT], without a user or a path"
+    url = parse_server(text, "--host", form, schemes=("https", "http"))
+    return url.scheme, host_name(url)
 
 
 def helper_command(env: Mapping[str, str]) -> str:
@@ -182,7 +170,7 @@ def _planned_values(values: list[HelperValue], path: str, url: str, ours: str) -
 
 def _recorded_username(runtime: Runtime, host: str) -> str:
     """The username the host list records for `host` (configure writes it there too), or ""."""
-    wanted = split_host_port(host)
+    wanted = split_authority(host)
     for entry in configured_hosts(runtime.context(), "git"):
         if (entry.host, entry.port) == wanted:
             return entry.username

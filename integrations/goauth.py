@@ -20,8 +20,11 @@ whose token cannot be had is skipped with a warning while the others are still a
 from __future__ import annotations
 
 from rightbrain_helper.errors import EXIT_FAILURE, EXIT_OK, HelperError, UsageError
-from rightbrain_helper.runtime import run_guarded
-from rightbrain_helper.settings.hosts import configured_hosts, find_host, split_host_port
+from rightbrain_helper.netaddr import join_authority, parse_url
+from rightbrain_helper.settings.hosts import configured_hosts
+
+from .contract import GET, OTHER, Adapter, Dialect, Request
+from .serve import serve
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -29,47 +32,75 @@ if TYPE_CHECKING:
 
     from rightbrain_helper.runtime import Runtime
     from rightbrain_helper.settings.hosts import HostEntry
+    from rightbrain_helper.settings.model import Settings
     from rightbrain_helper.token.entry import Token
+
+    from .contract import Reply
 
 TOOL = "goauth"  # the name host entries use for this adapter (tools = [...])
 NOT_FOUND = ""
 MAX_INPUT = 64 * 1024  # only the status line is used; headers past this are not read
 HTTP_UNAUTHORIZED = 401
-_AUTHORITY_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_:[]")
+EVERY_HOST = "start-up"  # the verb of the call without a URL: every configured host at once
 
 
-class Request:
-    """A URL-specific call: the URL's host (lower-case), port ("" when the URL has none), path, the credential
-    prefix to answer with (`https://` + the authority as go wrote it) and the HTTP status go got (0 if unknown)."""
+class GoAuth(Adapter):
+    """The URL-specific call is a `get` like any other tool's; the start-up call answers for every host at once,
+    one credential set per token, so it is this tool's own verb (`other`)."""
 
-    __slots__ = ("host", "path", "port", "prefix", "status", "verb")
+    name = "rightbrain-helper goauth"
+    tool = TOOL
+    verbs = {"get": GET, EVERY_HOST: OTHER}  # noqa: RUF012
+    dialect = Dialect()
 
-    def __init__(self, host: str, port: str, path: str, prefix: str, status: int = 0) -> None:
-        self.verb = "get"
-        self.host = host
-        self.port = port
-        self.path = path
-        self.prefix = prefix
-        self.status = status
+    def parse(self, request: Request, argv: list[str], runtime: Runtime) -> None:
+        """No argument: the start-up call. One URL: that URL, and the response go got for it on stdin."""
+        if not argv:
+            request.verb = EVERY_HOST
+            return
+        parse_request(argv, read_input(runtime), request)
+
+    def found(self, request: Request, token: Token, settings: Settings, entry: HostEntry | None, now: float) -> str:
+        """One credential set for the URL's scheme and authority as go wrote it."""
+        return render([request.values["prefix"]], token)
+
+    def missing(self, request: Request) -> Reply:
+        """Nothing: go goes on without our credentials."""
+        return NOT_FOUND, EXIT_OK
+
+    def other(self, request: Request, runtime: Runtime) -> Reply:
+        """The start-up call: one set per distinct token; a failing profile is skipped with a warning (go drops
+        all output of a command that fails), exit 1 only if every one failed."""
+        groups: dict[tuple[str, str, str], list[HostEntry]] = {}
+        for entry in configured_hosts(runtime.context(), TOOL):
+            groups.setdefault((entry.profile, entry.scope, entry.audience), []).append(entry)
+        sets, failed = [], 0
+        for entries in groups.values():
+            try:
+                token = runtime.service.get_token(runtime.settings(entries[0].overrides()))
+            except HelperError as exc:
+                failed += 1
+                runtime.log.warn(f"no token for {', '.join(entry.name for entry in entries)}: {exc}")
+                continue
+            sets.append(render(list(dict.fromkeys(host_prefix(entry) for entry in entries)), token))
+        return "".join(sets), EXIT_FAILURE if failed and failed == len(groups) else EXIT_OK
 
 
-def parse_request(arguments: Sequence[str], response: str = "") -> Request | None:
-    """The URL-specific request for go's arguments and stdin; None for the start-up call (no URL) and for a URL
-    that gets nothing (not https, no host, characters no host has). Raises UsageError for more than one URL."""
+def parse_request(arguments: Sequence[str], response: str = "", request: Request | None = None) -> Request:
+    """The URL-specific request for go's arguments and stdin: host, port, path, the credential prefix to answer
+    with (`https://` + the authority as go wrote it) and, after a 401, `refresh`. No host (nothing to answer) for
+    a URL that is not https or has no usable host. Raises UsageError for more than one URL."""
     if len(arguments) > 1:
         raise UsageError(f"goauth takes at most one URL (go appends it), got {len(arguments)} arguments")
-    if not arguments:
-        return None
-    scheme, separator, rest = arguments[0].partition("://")
-    if not separator or scheme.lower() != "https":
-        return None
-    end = min((index for index in (rest.find(ch) for ch in "/?#") if index >= 0), default=len(rest))
-    authority = rest[:end].rpartition("@")[2]
-    host, port = split_host_port(authority)
-    if not host or not set(authority) <= _AUTHORITY_CHARS or (port and not port.isdigit()):
-        return None
-    path = rest[end:].partition("#")[0].partition("?")[0] or "/"
-    return Request(host, port, path, "https://" + authority, response_status(response))
+    request = request if request is not None else Request()
+    request.verb = "get"
+    url = parse_url(arguments[0]) if arguments and "://" in arguments[0] else None
+    if url is None or url.scheme != "https":
+        return request
+    request.scheme, request.host, request.port, request.path = url.scheme, url.host, url.port, url.path or "/"
+    request.values["prefix"] = "https://" + url.authority
+    request.refresh = response_status(response) == HTTP_UNAUTHORIZED
+    return request
 
 
 def response_status(response: str) -> int:
@@ -87,48 +118,10 @@ def render(prefixes: Sequence[str], token: Token) -> str:
 
 def host_prefix(entry: HostEntry) -> str:
     """The prefix line for a configured host: https://HOST[:PORT], IPv6 in brackets."""
-    host = f"[{entry.host}]" if ":" in entry.host else entry.host
-    return f"https://{host}:{entry.port}" if entry.port else f"https://{host}"
+    return "https://" + join_authority(entry.host, entry.port)
 
 
-def handle(arguments: Sequence[str], runtime: Runtime) -> int:
-    """Answer one go call (see the module docstring)."""
-    return run_guarded(lambda: _answer(arguments, runtime), runtime)
-
-
-def _answer(arguments: Sequence[str], runtime: Runtime) -> int:
-    """Start-up call: every configured host; URL-specific call: that URL's host."""
-    if not arguments:
-        return _answer_all(runtime)
-    request = parse_request(arguments, _read(runtime))
-    entry = None if request is None else find_host(runtime.context(), request.host, request.port, tool=TOOL)
-    if request is None or entry is None:
-        runtime.stdout.write(NOT_FOUND)
-        return EXIT_OK
-    refused = request.status == HTTP_UNAUTHORIZED
-    token = runtime.service.get_token(runtime.settings(entry.overrides()), force_refresh=refused)
-    runtime.stdout.write(render([request.prefix], token))
-    return EXIT_OK
-
-
-def _answer_all(runtime: Runtime) -> int:
-    """One set per distinct token; a failing profile is skipped with a warning (exit 1 only if all failed)."""
-    groups: dict[tuple[str, str, str], list[HostEntry]] = {}
-    for entry in configured_hosts(runtime.context(), TOOL):
-        groups.setdefault((entry.profile, entry.scope, entry.audience), []).append(entry)
-    failed = 0
-    for entries in groups.values():
-        try:
-            token = runtime.service.get_token(runtime.settings(entries[0].overrides()))
-        except HelperError as exc:
-            failed += 1
-            runtime.log.warn(f"no token for {', '.join(entry.name for entry in entries)}: {exc}")
-            continue
-        runtime.stdout.write(render(list(dict.fromkeys(host_prefix(entry) for entry in entries)), token))
-    return EXIT_FAILURE if failed and failed == len(groups) else EXIT_OK
-
-
-def _read(runtime: Runtime) -> str:
+def read_input(runtime: Runtime) -> str:
     """The HTTP response go writes on stdin (nothing is read from a terminal)."""
     try:
         if runtime.stdin.isatty():
@@ -136,3 +129,11 @@ def _read(runtime: Runtime) -> str:
         return runtime.stdin.read(MAX_INPUT)
     except (OSError, ValueError):
         return ""  # the status only decides whether to replace the token; unreadable input is no status
+
+
+GOAUTH = GoAuth()
+
+
+def handle(arguments: Sequence[str], runtime: Runtime) -> int:
+    """`rightbrain-helper goauth [URL]`: answer one go call (see the module docstring)."""
+    return serve(GOAUTH, list(arguments), runtime)

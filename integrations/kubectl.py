@@ -16,15 +16,23 @@ never prompts), and every failure is one line on stderr with exit code 1, which 
 from __future__ import annotations
 
 from rightbrain_helper.clock import rfc3339
-from rightbrain_helper.errors import EXIT_FAILURE, EXIT_OK, UsageError, one_line
+from rightbrain_helper.errors import EXIT_FAILURE, UsageError, one_line
 from rightbrain_helper.jsonout import dumps
-from rightbrain_helper.runtime import run_guarded
+
+from .contract import GET, Adapter, Dialect, Request
+from .serve import serve
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from rightbrain_helper.runtime import Runtime
+    from rightbrain_helper.settings.hosts import HostEntry
     from rightbrain_helper.settings.load import Overrides
+    from rightbrain_helper.settings.model import Settings
+    from rightbrain_helper.token.entry import Token
 
+    from .contract import Reply
+
+TOOL = "kubectl"
 V1 = "client.authentication.k8s.io/v1"
 V1BETA1 = "client.authentication.k8s.io/v1beta1"
 API_VERSIONS = (V1, V1BETA1)
@@ -33,21 +41,38 @@ _GO_PREFIX = '{"kind":"ExecCredential","apiVersion":"'
 MAX_EXEC_INFO = 1024 * 1024  # characters; Linux caps one environment string at 128 KiB anyway
 
 
+class Kubectl(Adapter):
+    """No verb and no host: the settings come from the command line (`overrides`); the request is the apiVersion
+    in KUBERNETES_EXEC_INFO; every failure is one stderr line and exit 1."""
+
+    name = "rightbrain-helper kubectl"
+    tool = TOOL
+    verbs = {"get": GET}  # noqa: RUF012
+    dialect = Dialect(failure_exit=EXIT_FAILURE)
+
+    def parse(self, request: Request, argv: list[str], runtime: Runtime) -> None:
+        """The apiVersion asked for, checked before anything else (no token is fetched for a request we cannot
+        answer). stdin is never read: kubectl may hand the plugin a terminal."""
+        request.answering = True  # kubectl reads stdout for an ExecCredential from the start
+        request.verb = "get"
+        request.values["apiVersion"] = requested_api_version(runtime.env.get("KUBERNETES_EXEC_INFO", ""))
+
+    def found(self, request: Request, token: Token, settings: Settings, entry: HostEntry | None, now: float) -> str:
+        """The ExecCredential, expiring at the token's reported expiry (client-go re-runs the plugin after it)."""
+        expiry = rfc3339(token.reported_expiry(settings.min_valid, now))
+        return exec_credential(request.values["apiVersion"], token.access_token, expiry) + "\n"
+
+    def missing(self, request: Request) -> Reply:
+        """Never reached: kubectl's settings come from the command line, not the host list."""
+        raise UsageError("rightbrain-helper kubectl has no settings to use")
+
+
+KUBECTL = Kubectl()
+
+
 def handle(overrides: Overrides, runtime: Runtime) -> int:
     """Print an ExecCredential for the profile the flags select; exit 1 on any failure, as exec plugins do."""
-    code = run_guarded(lambda: _respond(overrides, runtime), runtime)
-    return EXIT_OK if code == EXIT_OK else EXIT_FAILURE
-
-
-def _respond(overrides: Overrides, runtime: Runtime) -> int:
-    """Check the requested apiVersion first (no token is fetched for a request we cannot answer), then answer."""
-    api_version = requested_api_version(runtime.env.get("KUBERNETES_EXEC_INFO", ""))
-    settings = runtime.settings(overrides)
-    token = runtime.service.get_token(settings)
-    expiry = rfc3339(token.reported_expiry(settings.min_valid, runtime.clock.now()))
-    runtime.stdout.write(exec_credential(api_version, token.access_token, expiry) + "\n")
-    runtime.stdout.flush()
-    return EXIT_OK
+    return serve(KUBECTL, [], runtime, overrides=overrides)
 
 
 def exec_credential(api_version: str, token: str, expiration: str) -> str:

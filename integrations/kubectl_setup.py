@@ -13,9 +13,9 @@ from __future__ import annotations
 import argparse
 import os
 from typing import Any
-from urllib.parse import urlsplit
 
 from rightbrain_helper.errors import UsageError
+from rightbrain_helper.netaddr import join_authority, parse_url
 
 from .changes import Plan
 from .files import installed_script
@@ -57,7 +57,8 @@ def plan(options: argparse.Namespace, runtime: Runtime, *, install: bool) -> Pla
         result.notes += kept
     result.add(KubectlCommands(kubectl, commands, kubeconfig_files(runtime.env), runtime.env))
     server = options.server or (_named(view, "clusters", cluster) or {}).get("server", "")
-    host = urlsplit(server).netloc.rpartition("@")[2].lower()
+    url = parse_url(server) if "://" in server else None
+    host = join_authority(url.host, url.port) if url is not None else ""
     path = runtime.context().path
     if host and install:
         result.add(plan_add_host(path, host, {"profile": result.profile}, tool="kubectl"))
@@ -176,8 +177,8 @@ def _https_server(server: str) -> str:
     """The --server URL, required to be https:// with a host (kubectl sends credentials only over TLS)."""
     if not server:
         raise UsageError("configure kubectl needs --server https://HOST[:PORT]")
-    parts = urlsplit(server)
-    if parts.scheme != "https" or not parts.hostname:
+    url = parse_url(server) if "://" in server else None
+    if url is None or url.scheme != "https":
         raise UsageError(f"--server {server!r}: use https://HOST[:PORT]; kubectl sends credentials only over https")
     return server
 

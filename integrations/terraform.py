@@ -16,9 +16,10 @@ from __future__ import annotations
 from rightbrain_helper import PROJECT, __version__
 from rightbrain_helper.errors import EXIT_OK, UsageError
 from rightbrain_helper.jsonout import dumps
-from rightbrain_helper.settings.hosts import split_host_port
+from rightbrain_helper.netaddr import split_authority
 
-from .contract import ACCEPT, FORGET, GET, OTHER, Adapter, Dialect, Request, serve
+from .contract import ACCEPT, FORGET, GET, OTHER, Adapter, Dialect, Request
+from .serve import serve
 from .tool_input import drain
 
 TYPE_CHECKING = False
@@ -69,12 +70,13 @@ class Terraform(Adapter):
             if option not in ("-v", "--verbose"):
                 raise UsageError(f"unknown option {option!r}; usage: {NAME} [-v] get|store|forget HOST")
             runtime.log.verbose = True
-        request.host, request.port = split_host_port(name)
-        if not request.host or (request.port and not request.port.isdigit()):
+        authority = split_authority(name)
+        if authority is None:
             raise UsageError(f"{name!r} is not a HOST[:PORT] as terraform sends it")
+        request.host, request.port = authority
         request.scheme = "https"  # terraform talks to services over https only
 
-    def found(self, request: Request, token: Token, settings: Settings, entry: HostEntry | None) -> str:
+    def found(self, request: Request, token: Token, settings: Settings, entry: HostEntry | None, now: float) -> str:
         """`{"token":"<token>"}`; terraform sends it as `Authorization: Bearer <token>`."""
         return dumps({"token": token.access_token}) + "\n"
 

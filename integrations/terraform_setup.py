@@ -22,11 +22,11 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
-from rightbrain_helper.errors import ConfigError, UsageError
-from rightbrain_helper.settings.hosts import split_host_port
+from rightbrain_helper.errors import ConfigError
 
 from .changes import Change, FileEdit, Plan, RemoveSymlink, Symlink, link_target
 from .files import installed_script, read_text
+from .hostarg import host_name, parse_server
 from .hostlist import configured_for, plan_add_host, plan_remove_host, wanted_fields
 from .marked import find_block, with_block, without_block
 from .terraform import TOOL
@@ -39,7 +39,6 @@ if TYPE_CHECKING:
 
 HELPER = "terraform-credentials-rightbrain"
 BLOCK = 'credentials_helper "rightbrain" {\n  args = []\n}\n'
-HOST_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789.-_")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -71,13 +70,10 @@ def plan(options: argparse.Namespace, runtime: Runtime, *, install: bool) -> Pla
 
 
 def parse_host(text: str) -> str:
-    """HOST[:PORT] as terraform names a service host: lower case, `:443` dropped; `https://` may be given."""
-    rest = text.strip().lower().removeprefix("https://").rstrip("/")
-    host, port = split_host_port(rest)
-    bad_port = port and not (port.isdigit() and 0 < int(port) < 65536)
-    if not host or "/" in rest or "@" in rest or not set(host) <= HOST_CHARACTERS or bad_port:
-        raise UsageError(f"--host {text!r}: give the service host as in module sources, HOST or HOST:PORT")
-    return host if port in ("", "443") else f"{host}:{port}"
+    """HOST[:PORT] as terraform names a service host: canonical (helper/netaddr.py), `:443` dropped; `https://` may
+    be given."""
+    url = parse_server(text, "--host", "the service host as in module sources, HOST or HOST:PORT")
+    return host_name(url, keep_default_port=False)
 
 
 def cli_config_path(env: Mapping[str, str]) -> str:

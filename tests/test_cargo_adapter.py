@@ -93,7 +93,7 @@ def test_plain_http_is_refused_unless_loopback(env: dict[str, str], token_server
     """http:// to a configured non-loopback host: url-not-supported and a warning; to 127.0.0.1 it is served."""
     refused = cargo(cargo_request("get", "sparse+http://plain.example.com/index/"), env)
     assert refused.stdout == URL_NOT_SUPPORTED
-    assert "only https (or http to a loopback host) carries tokens" in refused.stderr
+    assert "plain http would send it in clear; use an https:// URL" in refused.stderr
     served = cargo(cargo_request("get", "sparse+http://127.0.0.1:5000/index/"), env)
     assert served.stdout == ok_get(f"Bearer {token_server.issued[0]}")
 

@@ -3,55 +3,20 @@ stops it with one error line, exit 3, and every file (git's, docker's, kubectl's
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-from .conftest import BIN_DIR, CliResult, run_cli
+from .conftest import CliResult, run_cli
+from .support.configure import TOOL_ARGS, TOOL_HOSTS, snapshot, tool_env
 from .support.profiles import full_profile
-
-TOOL_ARGS = {
-    "git": ["git", "--host", "git.example.com"],
-    "docker": ["docker", "--registry", "reg.example.com"],
-    "kubectl": ["kubectl", "--cluster", "c", "--server", "https://127.0.0.1:6443"],
-    "terraform": ["terraform", "--host", "tf.example.com"],
-    "cargo": ["cargo", "--registry", "corp", "--index", "sparse+https://crates.example.com/index/"],
-}
-TOOL_HOSTS = {
-    "git": "git.example.com",
-    "docker": "reg.example.com",
-    "kubectl": "127.0.0.1:6443",
-    "terraform": "tf.example.com",
-    "cargo": "crates.example.com",
-}
-KUBECONFIG = "apiVersion: v1\nkind: Config\nclusters: []\nusers: []\ncontexts: []\ncurrent-context: ''\n"
 
 
 @pytest.fixture
 def env(helper_env: dict[str, str], tmp_path: Path) -> dict[str, str]:
     """helper_env with a global git config, a docker config.json, a kubeconfig, a terraform CLI config and a cargo
     config.toml, each already holding something."""
-    files = {
-        "gitconfig": "[user]\n\tname = Me\n",
-        "docker/config.json": "{}\n",
-        "kube/config": KUBECONFIG,
-        "tfrc": "# mine\n",
-        "cargo/config.toml": "[net]\noffline = false\n",
-    }
-    for name, text in files.items():
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text(text)
-    return {
-        **{key: value for key, value in helper_env.items() if key not in ("SSH_ASKPASS", "GIT_ASKPASS")},
-        "GIT_CONFIG_GLOBAL": str(tmp_path / "gitconfig"),
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "DOCKER_CONFIG": str(tmp_path / "docker"),
-        "KUBECONFIG": str(tmp_path / "kube" / "config"),
-        "TF_CLI_CONFIG_FILE": str(tmp_path / "tfrc"),
-        "CARGO_HOME": str(tmp_path / "cargo"),
-        "PATH": f"{BIN_DIR}{os.pathsep}{helper_env['PATH']}",
-    }
+    return tool_env(helper_env, tmp_path)
 
 
 def config_file(env: dict[str, str]) -> Path:
@@ -64,15 +29,6 @@ def write_config(env: dict[str, str], text: str) -> None:
     config_file(env).parent.mkdir(parents=True, exist_ok=True)
     config_file(env).write_text(text)
     config_file(env).chmod(0o600)
-
-
-def snapshot(root: Path) -> dict[str, tuple[bytes, int]]:
-    """Every file under `root` except the token cache: its bytes and mtime."""
-    found = {}
-    for path in sorted(root.rglob("*")):
-        if path.is_file() and "cache" not in path.relative_to(root).parts:
-            found[str(path)] = (path.read_bytes(), path.stat().st_mtime_ns)
-    return found
 
 
 def assert_refused(result: CliResult, *fragments: str) -> None:

@@ -1,65 +1,70 @@
-"""The adapter contract, run over every adapter built on it (tests/support/adapters.py), and its error dialects."""
+"""The adapter contract, run over every adapter (tests/support/adapters.py: terraform, cargo, git, docker, kubectl,
+bazel, goauth): the exact not-found bytes, the exact answer, a failure in the tool's dialect, any input answered
+cleanly, and the host/port matching matrix, once for all tools."""
 
 from __future__ import annotations
 
-import io
 import json
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rightbrain_helper.errors import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, HelperError, TokenEndpointRejected
-from rightbrain_helper.integrations.cargo import CARGO
-from rightbrain_helper.integrations.contract import Adapter, Dialect, Request, report, serve
-from rightbrain_helper.integrations.terraform import TERRAFORM
-from rightbrain_helper.runtime import Runtime
+from rightbrain_helper.errors import EXIT_REJECTED
+from rightbrain_helper.token.entry import Token
 
-from .support.adapters import CASES, AdapterCase, run_adapter
+from .support.adapters import CARGO_HELLO, CASES, HOST_CASES, AdapterCase, seed_cache
 from .support.fakes import FakeClock, never_transport
 from .support.tokenserver import Reply, TokenServer
 
-IDS = [case.name for case in CASES]
 DOCUMENTED_EXIT_CODES = {0, 1, 2, 3, 4, 5, 6}
-KEYS = ["v", "kind", "registry", "index-url", "name", "args", "operation", "token", "headers"]
+KEYS = ["v", "kind", "registry", "index-url", "name", "args", "uri", "apiVersion", "protocol", "host", "token"]
+NOW = 1_800_000_000.0
+CACHED = Token("tok-cached", "Bearer", NOW + 3600, NOW)  # usable until NOW + 3540 (min_valid 60)
+# Other protocol answers to input that names no host: docker's no-URL error, cargo's unknown kind.
+PROTOCOL_ANSWERS = {
+    "docker": {("no credentials server URL\n", 1)},
+    "cargo": {(CARGO_HELLO + '{"Err":{"kind":"operation-not-supported"}}\n', 0)},
+}
 
 
-@pytest.mark.parametrize("case", CASES, ids=IDS)
-@pytest.mark.parametrize("hosts", ["", "other.example.com", "tools.example.com:8443"])
+def ids(cases: list[AdapterCase]) -> list[str]:
+    """Test ids: the tools' names."""
+    return [case.name for case in cases]
+
+
+@pytest.mark.parametrize("case", HOST_CASES, ids=ids(HOST_CASES))
+@pytest.mark.parametrize("hosts", ["", "other.example.com", "tools.example.com:8443", "tools.example.com.evil"])
 def test_an_unknown_host_gets_the_exact_not_found_answer(
     case: AdapterCase, hosts: str, helper_env: dict[str, str]
 ) -> None:
     """A host not in the host list: the tool's exact not-found bytes and exit code, nothing on stderr, no fetch."""
-    argv, stdin = case.call("tools.example.com")
-    result = run_adapter(
-        case.adapter, argv, {**helper_env, "RIGHTBRAIN_HOSTS": hosts}, stdin, transport_factory=never_transport
-    )
+    call = case.call("https", "tools.example.com")
+    result = case.run(call, {**helper_env, "RIGHTBRAIN_HOSTS": hosts}, transport_factory=never_transport)
     assert (result.stdout, result.code) == case.not_found
     assert result.stderr == ""
 
 
-@pytest.mark.parametrize("case", CASES, ids=IDS)
+@pytest.mark.parametrize("case", CASES, ids=ids(CASES))
 def test_a_configured_host_gets_the_exact_answer(
     case: AdapterCase, helper_env: dict[str, str], token_server: TokenServer
 ) -> None:
     """A configured host: the exact answer bytes with the token (and its usable-until time: expiry - min_valid)."""
-    clock = FakeClock()
-    argv, stdin = case.call("tools.example.com")
-    result = run_adapter(
-        case.adapter, argv, {**helper_env, "RIGHTBRAIN_HOSTS": "tools.example.com"}, stdin, clock=clock
-    )
+    clock = FakeClock(NOW)
+    env = {**helper_env, "RIGHTBRAIN_HOSTS": "tools.example.com"}
+    result = case.run(case.call("https", "tools.example.com"), env, clock=clock)
     assert (result.code, result.stderr) == (0, "")
-    assert result.stdout == case.answer(token_server.issued[0], int(clock.now()) + 3600 - 60)
+    assert result.stdout == case.answer(token_server.issued[0], NOW + 3600 - 60)
 
 
-@pytest.mark.parametrize("case", CASES, ids=IDS)
+@pytest.mark.parametrize("case", CASES, ids=ids(CASES))
 def test_a_rejected_fetch_fails_in_the_dialect_without_a_token(
     case: AdapterCase, helper_env: dict[str, str], token_server: TokenServer
 ) -> None:
     """The issuer refuses: the error reaches the tool in its dialect, names the OAuth error, never a traceback."""
     token_server.queue(Reply(400, {"error": "invalid_scope"}))
-    argv, stdin = case.call("tools.example.com")
-    result = run_adapter(case.adapter, argv, {**helper_env, "RIGHTBRAIN_HOSTS": "tools.example.com"}, stdin)
+    env = {**helper_env, "RIGHTBRAIN_HOSTS": "tools.example.com"}
+    result = case.run(case.call("https", "tools.example.com"), env)
     dialect = case.adapter.dialect
     shown = result.stdout if dialect.errors_on_stdout else result.stderr
     assert "invalid_scope" in shown
@@ -68,168 +73,129 @@ def test_a_rejected_fetch_fails_in_the_dialect_without_a_token(
     assert token_server.issued == []
 
 
-WORDS = st.sampled_from(["get", "store", "forget", "--cargo-plugin", "-v", "tools.example.com", ""])
 JSONISH = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=20),
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(KEYS) | st.text(max_size=5), inner),
     max_leaves=12,
 )
-INDEX_URLS = [
-    "sparse+https://tools.example.com/index/",
-    "sparse+http://tools.example.com/",
-    "file:///x",
-    "https://[::1",
-]
-CARGO_SHAPED = st.fixed_dictionaries(
-    {
-        "v": st.just(1) | JSONISH,
-        "registry": st.fixed_dictionaries({"index-url": st.sampled_from(INDEX_URLS) | st.text(max_size=30)}) | JSONISH,
-        "kind": st.sampled_from(["get", "login", "logout", "publish-v2"]) | JSONISH,
-    },
-    optional={"args": st.lists(st.sampled_from(["--no-bearer", "-v", "--x"])) | JSONISH, "token": st.text(max_size=9)},
+TOOLISH = st.sampled_from(
+    [
+        "https://tools.example.com/x",
+        "tools.example.com",
+        "protocol=https\nhost=tools.example.com\n",
+        '{"uri":"https://tools.example.com"}',
+        '{"v":1,"kind":"get","registry":{"index-url":"sparse+https://tools.example.com/"}}',
+        '{"kind":"ExecCredential","apiVersion":"client.authentication.k8s.io/v1beta1"}',
+        "[::1",
+        "\x00",
+        "",
+    ]
 )
+ANY_INPUT = st.text(max_size=200) | JSONISH.map(json.dumps) | TOOLISH
+WORDS = st.sampled_from(["get", "store", "erase", "forget", "list", "--cargo-plugin", "-v", "tools.example.com", ""])
 
 
-@pytest.mark.parametrize("case", CASES, ids=IDS)
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@pytest.mark.parametrize("case", CASES, ids=ids(CASES))
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=ANY_INPUT)
+def test_any_input_gets_the_tools_clean_answer(case: AdapterCase, text: str, helper_env: dict[str, str]) -> None:
+    """Any text where the tool's input goes (stdin, the host argument, the URL, KUBERNETES_EXEC_INFO), no host
+    configured: the exact not-found answer, another protocol answer, the cached token's answer (kubectl), or one
+    error in the tool's dialect; never an internal error, never a fetch."""
+    seed_cache(helper_env, CACHED)
+    result = case.run(case.inject(text), helper_env, clock=FakeClock(NOW), transport_factory=never_transport)
+    assert "internal error" not in result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    answer = (result.stdout, result.code)
+    if answer == case.not_found or answer in PROTOCOL_ANSWERS.get(case.name, set()):
+        assert result.stderr == ""
+    elif result.code == 0 and "tok-cached" in result.stdout:
+        assert case.name == "kubectl"
+        assert result.stdout.endswith(case.answer("tok-cached", NOW + 3540).partition('"kind"')[2])
+    else:
+        assert_dialect_error(case, result.stdout, result.stderr, result.code)
+
+
+def assert_dialect_error(case: AdapterCase, stdout: str, stderr: str, code: int) -> None:
+    """One error as the tool reads it: cargo's Err answer after its hello with exit 0; else one stderr line,
+    nothing on stdout, and the dialect's (or the documented) non-zero exit code."""
+    dialect = case.adapter.dialect
+    if dialect.errors_on_stdout:
+        hello, _newline, error = stdout.partition("\n")
+        assert (hello + "\n", code, stderr) == (CARGO_HELLO, 0, "")
+        assert json.loads(error)["Err"]["kind"] == "other"
+        return
+    assert stdout == ""
+    assert stderr.startswith("rightbrain-helper: error: ")
+    assert stderr.count("\n") == 1
+    assert code == (dialect.failure_exit if dialect.failure_exit is not None else code)
+    assert code in DOCUMENTED_EXIT_CODES - {0}
+
+
+@pytest.mark.parametrize("case", CASES, ids=ids(CASES))
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
-def test_random_input_never_crashes(case: AdapterCase, data: st.DataObject, helper_env: dict[str, str]) -> None:
-    """Any argv and any stdin (text, or JSON of the right shape with wrong parts): a documented exit code and no
-    internal error; no host is configured, so no fetch."""
-    usual_argv, _stdin = case.call("tools.example.com")
+def test_any_command_line_never_crashes(case: AdapterCase, data: st.DataObject, helper_env: dict[str, str]) -> None:
+    """Any argv with any stdin: a documented exit code and no internal error; no host is configured, no fetch."""
+    usual_argv, _stdin, extra = case.call("https", "tools.example.com")
     argv = data.draw(st.just(usual_argv) | st.lists(WORDS | st.text(max_size=20), max_size=4), label="argv")
-    stdin = data.draw(st.text(max_size=300) | (JSONISH | CARGO_SHAPED).map(json.dumps), label="stdin")
-    result = run_adapter(case.adapter, argv, helper_env, stdin, transport_factory=never_transport)
+    stdin = data.draw(ANY_INPUT, label="stdin")
+    seed_cache(helper_env, CACHED)
+    result = case.run((argv, stdin, extra), helper_env, clock=FakeClock(NOW), transport_factory=never_transport)
     assert result.code in DOCUMENTED_EXIT_CODES
     assert "internal error" not in result.stdout + result.stderr
     assert "Traceback" not in result.stdout + result.stderr
 
 
+# The matching matrix: (host-list entry, scheme, authority the tool sends, whether the entry serves it).
+MATRIX = [
+    ("tools.example.com", "https", "tools.example.com", True),
+    ("tools.example.com", "https", "tools.example.com:8443", True),  # a host-only entry serves every port
+    ("TOOLS.Example.COM", "https", "tools.example.com", True),
+    ("tools.example.com", "https", "Tools.EXAMPLE.com", True),
+    ("tools.example.com:8443", "https", "tools.example.com:8443", True),
+    ("tools.example.com:8443", "https", "tools.example.com", False),
+    ("tools.example.com:8443", "https", "tools.example.com:9443", False),
+    ("tools.example.com:443", "https", "tools.example.com", True),  # the scheme's default port
+    ("tools.example.com:0443", "https", "tools.example.com:443", True),
+    ("tools.example.com:443", "https", "tools.example.com:00443", True),
+    ("tools.example.com", "https", "tools.example.com.", True),  # the absolute form of the same DNS name
+    ("tools.example.com.", "https", "tools.example.com", True),
+    ("tools.example.com", "https", "evil-tools.example.com", False),
+    ("tools.example.com", "https", "tools.example.com.evil", False),
+    ("tools.example.com", "https", "sub.tools.example.com", False),
+    ("example.com", "https", "tools.example.com", False),
+    ("tools.example.com", "https", "tools.example.com:99999", False),  # no port a connection could use
+    ("tools.example.com", "https", "tools.example.com:0", False),
+    ("[::1]:8443", "https", "[::1]:8443", True),
+    ("[0:0:0:0:0:0:0:1]:8443", "https", "[::1]:8443", True),
+    ("::1", "https", "[::1]:9443", True),
+    ("[::1]:8443", "https", "[::2]:8443", False),
+    ("127.0.0.1:80", "http", "127.0.0.1", True),  # http's default port (cleartext only to loopback)
+    ("127.0.0.1:443", "http", "127.0.0.1", False),
+    ("127.0.0.1", "http", "127.0.0.1:5000", True),
+    ("127.0.0.1", "https", "127.000.000.001", False),  # not a canonical IPv4 address: no host at all
+]
+Row = tuple[str, str, str, bool]
+MATRIX_CASES = [(case, row) for case in HOST_CASES for row in MATRIX if row[1] in case.schemes]
+
+
 @pytest.mark.parametrize(
-    ("configured", "sent", "matches"),
-    [
-        ("tools.example.com", ("https", "tools.example.com", ""), True),
-        ("tools.example.com", ("https", "tools.example.com", "8443"), True),
-        ("TOOLS.example.com", ("https", "tools.example.com", ""), True),
-        ("tools.example.com:8443", ("https", "tools.example.com", "8443"), True),
-        ("tools.example.com:8443", ("https", "tools.example.com", ""), False),
-        ("tools.example.com:443", ("https", "tools.example.com", ""), True),
-        ("tools.example.com:443", ("http", "tools.example.com", ""), False),
-        ("tools.example.com:80", ("http", "tools.example.com", ""), True),
-        ("tools.example.com", ("https", "evil-tools.example.com", ""), False),
-        ("tools.example.com", ("https", "tools.example.com.evil", ""), False),
-        ("example.com", ("https", "tools.example.com", ""), False),
-        ("[::1]:8443", ("https", "::1", "8443"), True),
-    ],
+    ("case", "row"), MATRIX_CASES, ids=[f"{case.name}:{row[0]}<-{row[1]}://{row[2]}" for case, row in MATRIX_CASES]
 )
-def test_lookup_matches_host_and_port_exactly(
-    configured: str, sent: tuple[str, str, str], matches: bool, helper_env: dict[str, str]
-) -> None:
-    """The contract's lookup: exact host, port when configured (the scheme's default port when none is sent)."""
-    request = Request()
-    request.scheme, request.host, request.port = sent
-    runtime = Runtime(env={**helper_env, "RIGHTBRAIN_HOSTS": configured}, stderr=io.StringIO())
-    assert (Adapter().lookup(request, runtime) is not None) == matches
-
-
-class _Broken(Adapter):
-    """An adapter whose parse has a bug."""
-
-    name = "broken"
-
-    def parse(self, request: Request, argv: list[str], runtime: Runtime) -> None:
-        raise RuntimeError("a bug with details")
-
-
-class _Interrupted(Adapter):
-    """An adapter interrupted by Ctrl-C."""
-
-    def parse(self, request: Request, argv: list[str], runtime: Runtime) -> None:
-        raise KeyboardInterrupt
-
-
-def test_a_bug_is_named_on_stderr_not_dumped(helper_env: dict[str, str]) -> None:
-    """An unexpected exception: one `internal error` line naming its type, exit 1, no traceback."""
-    result = run_adapter(_Broken(), [], helper_env)
-    assert result.code == 1
-    assert result.stderr.startswith("rightbrain-helper: error: internal error: RuntimeError: a bug with details;")
-    assert result.stderr.count("\n") == 1
-
-
-def test_ctrl_c_exits_130(helper_env: dict[str, str]) -> None:
-    """KeyboardInterrupt ends the call with 130 and no output."""
-    assert run_adapter(_Interrupted(), [], helper_env).code == 130
-
-
-def _runtime() -> tuple[Runtime, io.StringIO, io.StringIO]:
-    """A runtime over captured streams."""
-    out, err = io.StringIO(), io.StringIO()
-    return Runtime(env={}, stdin=io.StringIO(), stdout=out, stderr=err), out, err
-
-
-@pytest.mark.parametrize("answering", [False, True])
-def test_stdout_dialect_applies_once_the_tool_reads_the_answer(answering: bool) -> None:
-    """cargo: before the hello an error is a stderr line with its exit code; after, an Err answer and exit 0."""
-    runtime, out, err = _runtime()
-    request = Request()
-    request.answering = answering
-    code = report(CARGO, request, TokenEndpointRejected("refused"), runtime)
-    if answering:
-        assert (code, out.getvalue(), err.getvalue()) == (0, '{"Err":{"kind":"other","message":"refused"}}\n', "")
-    else:
-        assert (code, out.getvalue(), err.getvalue()) == (EXIT_REJECTED, "", "rightbrain-helper: error: refused\n")
-
-
-def test_an_error_answer_on_stdout_is_masked() -> None:
-    """A secret registered with the log never reaches stdout inside an error answer."""
-    runtime, out, _err = _runtime()
-    runtime.log.mask("canary-secret-value")
-    request = Request()
-    request.answering = True
-    report(CARGO, request, HelperError("failed near canary-secret-value"), runtime)
-    assert "canary" not in out.getvalue()
-    assert out.getvalue() == '{"Err":{"kind":"other","message":"failed near ***"}}\n'
-
-
-def test_quiet_verbs_report_but_exit_zero() -> None:
-    """A dialect's quiet verbs (git's store and erase) exit 0 even when they fail; the error is still shown."""
-
-    class Quiet(Adapter):
-        dialect = Dialect(quiet_verbs=frozenset({"store"}))
-
-    runtime, _out, err = _runtime()
-    request = Request()
-    request.verb = "store"
-    assert report(Quiet(), request, HelperError("disk on fire"), runtime) == EXIT_OK
-    assert err.getvalue() == "rightbrain-helper: error: disk on fire\n"
-
-
-def test_ignored_unknown_verbs_read_nothing_and_exit_zero() -> None:
-    """A dialect that ignores unknown verbs (git's rule) answers nothing and exits 0 for a verb it does not know."""
-
-    class Ignoring(Adapter):
-        dialect = Dialect(ignore_unknown=True)
-
-        def parse(self, request: Request, argv: list[str], runtime: Runtime) -> None:
-            request.verb = argv[0]
-
-    runtime, out, err = _runtime()
-    assert serve(Ignoring(), ["approve-later"], runtime) == EXIT_OK
-    assert (out.getvalue(), err.getvalue()) == ("", "")
-
-
-def test_a_closed_stdout_is_reported_not_raised(helper_env: dict[str, str]) -> None:
-    """The tool went away before the answer: a one-line error and a non-zero exit, not a crash."""
-    out = io.StringIO()
-    out.close()
-    err = io.StringIO()
-    runtime = Runtime(env=helper_env, stdin=io.StringIO(), stdout=out, stderr=err)
-    assert serve(TERRAFORM, ["get", "tools.example.com"], runtime) == 1
-    assert err.getvalue() == "rightbrain-helper: error: could not write the answer to stdout (ValueError)\n"
-
-
-def test_an_unknown_verb_is_a_usage_error_unless_ignored(helper_env: dict[str, str]) -> None:
-    """terraform's dialect refuses verbs it does not know: stderr names the verbs, exit 2."""
-    result = run_adapter(TERRAFORM, ["approve", "tools.example.com"], helper_env)
-    assert (result.code, result.stdout) == (EXIT_USAGE, "")
-    assert "unknown action 'approve'; expected one of: get, store, forget" in result.stderr
+def test_the_host_and_port_matrix(case: AdapterCase, row: Row, helper_env: dict[str, str]) -> None:
+    """Every tool matches the host list alike: exact host (any case, a trailing dot, any IPv6 spelling), the port
+    when the entry has one (the scheme's default when the tool sends none, leading zeros aside); never a suffix,
+    a prefix or a port no connection could use (the not-found answer, or terraform's usage error)."""
+    configured, scheme, authority, served = row
+    seed_cache(helper_env, CACHED)
+    env = {**helper_env, "RIGHTBRAIN_HOSTS": configured}
+    result = case.run(case.call(scheme, authority), env, clock=FakeClock(NOW), transport_factory=never_transport)
+    if served:
+        assert (result.code, result.stderr) == (0, "")
+        assert "tok-cached" in result.stdout
+    elif (result.stdout, result.code) == case.not_found:
+        assert result.stderr == ""
+    else:  # terraform: a host terraform never sends (it checks ports itself) is a usage error
+        assert case.name == "terraform"
+        assert_dialect_error(case, result.stdout, result.stderr, result.code)

@@ -11,7 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rightbrain_helper.integrations.docker import handle
+from rightbrain_helper.integrations.docker import DOCKER
+from rightbrain_helper.integrations.serve import serve
 from rightbrain_helper.ports import Clock, TransportFactory
 from rightbrain_helper.runtime import Runtime
 from rightbrain_helper.token.service import default_transport
@@ -40,7 +41,7 @@ def docker(
     runtime = Runtime(
         env=env, stdin=io.StringIO(stdin), stdout=out, stderr=err, clock=clock, transport_factory=transport_factory
     )
-    return CliResult(handle(action, runtime), out.getvalue(), err.getvalue())
+    return CliResult(serve(DOCKER, [action] if action else [], runtime), out.getvalue(), err.getvalue())
 
 
 def answer(server_url: str, token: str, username: str = "oauth2") -> str:

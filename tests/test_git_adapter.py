@@ -10,16 +10,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rightbrain_helper.integrations.git import handle
+from rightbrain_helper.integrations.git import GIT
+from rightbrain_helper.integrations.serve import serve
 from rightbrain_helper.ports import Clock, TransportFactory
 from rightbrain_helper.runtime import Runtime
-from rightbrain_helper.settings.load import Overrides
-from rightbrain_helper.token.cache import TokenCache, cache_key
-from rightbrain_helper.token.client_secret import secret_fingerprint
 from rightbrain_helper.token.entry import Token
 from rightbrain_helper.token.service import default_transport
 
 from .conftest import CliResult
+from .support.adapters import seed_cache
 from .support.fakes import FakeClock, never_transport
 from .support.tokenserver import TokenServer
 
@@ -47,7 +46,7 @@ def credential(
         clock=clock or FakeClock(),
         transport_factory=transport_factory,
     )
-    code = handle([*options, action] if action else list(options), runtime)
+    code = serve(GIT, [*options, action] if action else list(options), runtime)
     return CliResult(code, out.getvalue(), err.getvalue())
 
 
@@ -67,13 +66,6 @@ def write_config(env: dict[str, str], text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     path.chmod(0o600)
-
-
-def cache_token(env: dict[str, str], token: Token) -> None:
-    """Put `token` in the cache entry of the default profile, as an earlier fetch would have."""
-    runtime = Runtime(env=env)
-    current = runtime.settings(Overrides())
-    TokenCache(current.cache_dir).write(cache_key(current, secret_fingerprint(current.secret)), token)
 
 
 @pytest.fixture
@@ -159,27 +151,6 @@ def test_other_hosts_and_protocols_get_nothing(git_env: dict[str, str], stdin: s
     """No output, no message, exit 0 and no token request for anything but a configured host over http(s)."""
     result = credential("get", stdin, git_env, transport_factory=never_transport)
     assert (result.code, result.stdout, result.stderr) == (0, "", "")
-
-
-@pytest.mark.parametrize(
-    ("hosts", "host", "answered"),
-    [
-        ("git.example.com:8443", "git.example.com:8443", True),
-        ("git.example.com:8443", "git.example.com", False),
-        ("git.example.com:8443", "git.example.com:443", False),
-        ("git.example.com:443", "git.example.com", True),
-        ("git.example.com", "git.example.com:9999", True),
-        ("git.example.com", "GIT.Example.COM", True),
-    ],
-)
-def test_ports_match_as_configured(
-    helper_env: dict[str, str], token_server: TokenServer, hosts: str, host: str, answered: bool
-) -> None:
-    """An entry with a port matches only that port (https defaults to 443); one without matches any port."""
-    env = {**helper_env, "RIGHTBRAIN_HOSTS": hosts}
-    result = credential("get", f"protocol=https\nhost={host}\n", env)
-    assert (result.code, result.stderr) == (0, "")
-    assert result.stdout == (basic(token_server.issued[0]) if answered else "")
 
 
 def test_plain_http_is_refused_for_a_remote_host(git_env: dict[str, str]) -> None:
@@ -309,7 +280,7 @@ def test_any_input_gives_protocol_lines_or_a_clean_error(
     """Arbitrary input never crashes: stdout is empty or a whole answer, stderr has no traceback, get exits 0
     or 2 (bad input), everything else exits 0."""
     env = {**helper_env, "RIGHTBRAIN_HOSTS": "git.example.com"}
-    cache_token(env, Token("tok-cached", "Bearer", 1_800_003_600, 1_800_000_000))
+    seed_cache(env, Token("tok-cached", "Bearer", 1_800_003_600, 1_800_000_000))
     result = credential(action, "\n".join(lines), env, transport_factory=never_transport)
     assert result.stdout in ("", basic("tok-cached"), bearer("tok-cached"))
     assert "Traceback" not in result.stderr

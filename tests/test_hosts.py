@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from rightbrain_helper.errors import ConfigError
-from rightbrain_helper.settings.hosts import find_host, split_host_port
+from rightbrain_helper.netaddr import split_authority
+from rightbrain_helper.settings.hosts import find_host
 from rightbrain_helper.settings.load import ConfigContext, load_context
 
 
@@ -76,9 +77,9 @@ def test_environment_hosts_use_the_default_profile(tmp_path: Path) -> None:
 
 def test_ipv6_literals_split_cleanly() -> None:
     """Bracketed IPv6 hosts keep their colons; the port is split off."""
-    assert split_host_port("[::1]:8443") == ("::1", "8443")
-    assert split_host_port("[::1]") == ("::1", "")
-    assert split_host_port("Host.Example:80") == ("host.example", "80")
+    assert split_authority("[::1]:8443") == ("::1", "8443")
+    assert split_authority("[::1]") == ("::1", "")
+    assert split_authority("Host.Example:80") == ("host.example", "80")
 
 
 def test_bad_host_table_is_a_config_error(tmp_path: Path) -> None:
@@ -86,3 +87,19 @@ def test_bad_host_table_is_a_config_error(tmp_path: Path) -> None:
     context = _context(tmp_path, '[hosts."h.example"]\nprofil = "x"\n')
     with pytest.raises(ConfigError, match=r'hosts\."h\.example".*profil'):
         find_host(context, "h.example")
+
+
+@pytest.mark.parametrize(
+    ("config", "hosts_env", "named"),
+    [
+        ('[hosts."my_registry"]\n', "", r'\[hosts\."my_registry"\]'),
+        ('[hosts."h.example:99999"]\n', "", r'\[hosts\."h\.example:99999"\]'),
+        ("", "ok.example.com, bad host", "RIGHTBRAIN_HOSTS: 'bad host'"),
+    ],
+)
+def test_a_host_list_name_that_is_no_host_is_a_config_error(
+    tmp_path: Path, config: str, hosts_env: str, named: str
+) -> None:
+    """A host-list name outside the one host syntax (helper/netaddr.py) names itself and where it is, exit 3."""
+    with pytest.raises(ConfigError, match=named + ".*is not HOST\\[:PORT\\]"):
+        find_host(_context(tmp_path, config, hosts_env=hosts_env), "ok.example.com")

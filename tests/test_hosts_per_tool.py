@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from rightbrain_helper.integrations import docker, git
 from rightbrain_helper.integrations.cargo import CARGO
+from rightbrain_helper.integrations.docker import DOCKER
+from rightbrain_helper.integrations.git import GIT
+from rightbrain_helper.integrations.serve import serve
 from rightbrain_helper.integrations.terraform import TERRAFORM
 from rightbrain_helper.runtime import Runtime
 
@@ -25,7 +27,7 @@ NOT_FOUND = "credentials not found in native keychain\n"
 def docker_run(action: str, env: dict[str, str], stdin: str = "") -> CliResult:
     """One docker-credential-rightbrain action in process."""
     out, err = io.StringIO(), io.StringIO()
-    code = docker.handle(action, Runtime(env=env, stdin=io.StringIO(stdin), stdout=out, stderr=err))
+    code = serve(DOCKER, [action], Runtime(env=env, stdin=io.StringIO(stdin), stdout=out, stderr=err))
     return CliResult(code, out.getvalue(), err.getvalue())
 
 
@@ -33,7 +35,7 @@ def git_get(env: dict[str, str], host: str) -> CliResult:
     """One git-credential-rightbrain get for https://HOST in process."""
     out, err = io.StringIO(), io.StringIO()
     runtime = Runtime(env=env, stdin=io.StringIO(f"protocol=https\nhost={host}\n\n"), stdout=out, stderr=err)
-    code = git.handle(["get"], runtime)
+    code = serve(GIT, ["get"], runtime)
     return CliResult(code, out.getvalue(), err.getvalue())
 
 

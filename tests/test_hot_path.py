@@ -91,6 +91,8 @@ CARGO_GET = '{"v":1,"registry":{"index-url":"sparse+http://127.0.0.1:5000/index/
 TOOL_CALLS = {  # module: (argv, stdin, start of the answer)
     "terraform": (["get", "127.0.0.1:5000"], "", '{"token":"TOKEN"}\n'),
     "cargo": (["--cargo-plugin"], CARGO_GET, '{"v":[1]}\n{"Ok":{"kind":"get","token":"Bearer TOKEN"'),
+    "git": (["get"], "protocol=http\nhost=127.0.0.1:5000\n", "username=x-access-token\npassword=TOKEN\n"),
+    "docker": (["get"], "127.0.0.1:5000", '{"ServerURL":"127.0.0.1:5000","Username":"oauth2","Secret":"TOKEN"}'),
 }
 
 
@@ -98,7 +100,8 @@ TOOL_CALLS = {  # module: (argv, stdin, start of the answer)
 def test_tool_cache_hit_imports_no_heavy_module(
     module: str, helper_env: dict[str, str], token_server: TokenServer, tmp_path: Path
 ) -> None:
-    """A terraform `get` and a cargo `get` served from the cache import none of HEAVY_MODULES; the miss before did."""
+    """A terraform, cargo, git or docker `get` served from the cache imports none of HEAVY_MODULES; the miss before
+    did."""
     argv, stdin, answer = TOOL_CALLS[module]
     env = {**helper_env, "RIGHTBRAIN_HOSTS": "127.0.0.1:5000"}
     command = [PYTHON, "-c", SCRIPT_PROBE, "", f"rightbrain_helper.integrations.{module}", *argv]

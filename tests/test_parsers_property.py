@@ -18,9 +18,9 @@ from rightbrain_helper.integrations.docker import registry_address
 from rightbrain_helper.integrations.git import read_request
 from rightbrain_helper.integrations.kubectl import API_VERSIONS, requested_api_version
 from rightbrain_helper.jsonin import MAX_DEPTH, JsonInputError, loads_bounded
+from rightbrain_helper.netaddr import canonical_port
 from rightbrain_helper.oauth.fetch import MAX_DELTA_SECONDS, _retry_after
 from rightbrain_helper.oauth.request import error_from_response, parse_success
-from rightbrain_helper.settings.hosts import canonical_port
 from rightbrain_helper.settings.load import NUMBER_KEYS, NUMBER_LIMITS, is_number_in_range
 from rightbrain_helper.settings.model import SecretSource, Settings
 from rightbrain_helper.token.entry import MAX_LIFETIME, Token, decode, encode, valid_times

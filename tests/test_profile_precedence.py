@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from rightbrain_helper.errors import EXIT_CONFIG
-from rightbrain_helper.integrations.docker import handle
+from rightbrain_helper.integrations.docker import DOCKER
+from rightbrain_helper.integrations.serve import serve
 from rightbrain_helper.runtime import Runtime
 
 from .conftest import CLIENT_ID, CLIENT_SECRET, run_cli
@@ -90,7 +91,7 @@ def test_a_host_entry_profile_is_explicit_too(
     path.write_text(path.read_text() + '\n[hosts."reg.example.com"]\nprofile = "prod"\n')
     out, err = io.StringIO(), io.StringIO()
     runtime = Runtime(env=prod_env, stdin=io.StringIO("reg.example.com"), stdout=out, stderr=err)
-    assert handle("get", runtime) == 0, err.getvalue()
+    assert serve(DOCKER, ["get"], runtime) == 0, err.getvalue()
     assert prod_server.issued[0] in out.getvalue()
     assert_prod_client_only(prod_server, token_server)
 
@@ -181,7 +182,7 @@ def test_verbose_names_environment_and_host_entry_sources(
     env = {**helper_env, "RIGHTBRAIN_VERBOSE": "1"}
     out, err = io.StringIO(), io.StringIO()
     runtime = Runtime(env=env, stdin=io.StringIO("reg.example.com"), stdout=out, stderr=err)
-    assert handle("get", runtime) == 0, err.getvalue()
+    assert serve(DOCKER, ["get"], runtime) == 0, err.getvalue()
     result = run_cli(["token", "--verbose"], helper_env)
     assert result.code == 0, result.stderr
     for expected in (

@@ -111,18 +111,6 @@ def test_terraform_unconfigure_leaves_a_plugin_it_did_not_write(env: dict[str, s
     assert link.read_text() == "mine\n"
 
 
-def test_unconfigure_dry_run_writes_nothing(env: dict[str, str], tmp_path: Path) -> None:
-    """unconfigure --dry-run says what it would remove and leaves every file and the link as they are."""
-    configure(env, "terraform", "--host", "tf.example.com")
-    link = Path(env["HOME"], ".terraform.d", "plugins", "terraform-credentials-rightbrain")
-    before = {path: (path.read_bytes(), path.stat().st_mtime_ns) for path in tmp_path.rglob("*") if path.is_file()}
-    out = configure(env, "terraform", "--host", "tf.example.com", "--dry-run", command="unconfigure")
-    assert f"would remove {link}\n" in out
-    after = {path: (path.read_bytes(), path.stat().st_mtime_ns) for path in tmp_path.rglob("*") if path.is_file()}
-    assert after == before
-    assert link.is_symlink()
-
-
 def test_a_link_change_refuses_a_path_that_changed_since_the_plan(tmp_path: Path) -> None:
     """A file that appeared where a link was planned, or a link re-pointed before its removal, is left alone."""
     link = tmp_path / "plugins" / "helper"

@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from rightbrain_helper.integrations.contract import serve
+from rightbrain_helper.integrations.serve import serve
 from rightbrain_helper.integrations.terraform import TERRAFORM, USAGE
 from rightbrain_helper.ports import TransportFactory
 from rightbrain_helper.runtime import Runtime

@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from rightbrain_helper.errors import ConfigError
-from rightbrain_helper.settings.hosts import is_loopback_host
+from rightbrain_helper.netaddr import is_loopback_host
 
 
 def check_token_url(url: str, name: str = "token_url") -> None:

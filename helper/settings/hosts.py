@@ -1,7 +1,9 @@
 """Which hosts get a token: `[hosts."HOST[:PORT]"]` tables in the config file and RIGHTBRAIN_HOSTS.
 
-An entry with a port matches only that port; one without matches the host on any port. Matching is exact and
-case-insensitive: never by suffix or pattern, so a token is never handed to a host nobody named.
+An entry with a port matches only that port; one without matches the host on any port. Hosts and ports compare in
+the canonical form of helper/netaddr.py (case, a trailing dot, IPv6 spelling and a port's leading zeros aside), and
+matching is exact: never by suffix or pattern, so a token is never handed to a host nobody named. A name that is
+no HOST[:PORT] in that syntax is a ConfigError, not an entry that silently matches nothing.
 
 Entries are per tool: a table serves the tools named in its `tools` list (written by hand) and its
 `configured_by` list (written by `configure TOOL`); a table with neither, and every RIGHTBRAIN_HOSTS entry, serves
@@ -11,6 +13,7 @@ every tool. Each adapter asks with its own name, so configuring git for a host d
 from __future__ import annotations
 
 from rightbrain_helper.errors import ConfigError
+from rightbrain_helper.netaddr import canonical_host, canonical_port, join_authority, split_authority
 from rightbrain_helper.settings.load import Overrides
 
 TYPE_CHECKING = False
@@ -53,8 +56,8 @@ class HostEntry:
 
     @property
     def name(self) -> str:
-        """HOST or HOST:PORT, as configured."""
-        return f"{self.host}:{self.port}" if self.port else self.host
+        """HOST or HOST:PORT in canonical form (an IPv6 host in brackets)."""
+        return join_authority(self.host, self.port)
 
     def overrides(self) -> Overrides:
         """What this host asks of the token: its profile, narrowed to its scope and audience."""
@@ -67,64 +70,26 @@ class HostEntry:
         return f"HostEntry({self.name!r}, profile={self.profile!r})"
 
 
-def split_host_port(text: str) -> tuple[str, str]:
-    """'Host:443' -> ('host', '443'); '[::1]:8443' -> ('::1', '8443'); lower-cased, brackets dropped."""
-    text = text.strip().lower()
-    if text.startswith("["):
-        host, _, rest = text[1:].partition("]")
-        return host, rest[1:] if rest.startswith(":") else ""
-    if text.count(":") == 1:
-        host, _, port = text.partition(":")
-        return host, port
-    return text, ""
-
-
-def canonical_port(port: str) -> str | None:
-    """A TCP port as decimal without leading zeros ('0443' -> '443'); None unless it is 1 to 5 ASCII digits naming
-    1 to 65535 (no sign, space or unicode digit: such a port is no port, and nothing may match it)."""
-    if not (0 < len(port) <= 5 and port.isascii() and port.isdigit()) or not 0 < int(port) < 65536:
-        return None
-    return str(int(port))
-
-
-def is_loopback_host(host: str) -> bool:
-    """localhost or a loopback address (127.0.0.0/8, ::1 in any notation): names that never leave this machine;
-    never a DNS name that merely starts with "127.". Cheap for the common spellings (git's hot path uses it)."""
-    if host in ("localhost", "::1"):
-        return True
-    parts = host.split(".")
-    if len(parts) == 4 and all(
-        len(part) <= 3 and part.isascii() and part.isdigit() and str(int(part)) == part for part in parts
-    ):
-        return parts[0] == "127" and all(int(part) < 256 for part in parts)
-    if ":" not in host:
-        return False
-    import ipaddress  # noqa: PLC0415  (only for unusual IPv6 spellings)
-
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def configured_hosts(context: ConfigContext, tool: str = "") -> list[HostEntry]:
     """The entries serving `tool` ("" for all): config-file entries first (in file order), then RIGHTBRAIN_HOSTS
     entries (default profile, every tool)."""
     entries = [_entry_from_table(name, table, context.path) for name, table in _host_tables(context).items()]
     for item in context.env.get("RIGHTBRAIN_HOSTS", "").split(","):
         if item.strip():
-            host, port = split_host_port(item)
-            entries.append(HostEntry(host, port))
+            entries.append(HostEntry(*_authority(item.strip(), "RIGHTBRAIN_HOSTS")))
     return [entry for entry in entries if entry.serves(tool)]
 
 
 def find_host(context: ConfigContext, host: str, port: str = "", *, tool: str = "") -> HostEntry | None:
-    """The entry serving `tool` for host:port: an exact host-and-port entry first, then a host-only entry;
-    else None."""
-    host, port = host.lower().strip("[]"), port.strip()
-    entries = [entry for entry in configured_hosts(context, tool) if entry.host == host]
+    """The entry serving `tool` for host:port (port "": the tool named none and its scheme implies none): an
+    exact host-and-port entry first, then a host-only entry; else None. Host and port compare in canonical form
+    (helper/netaddr.py), so case, a trailing dot, IPv6 spelling and leading zeros of a port do not matter."""
+    wanted, number = canonical_host(host), canonical_port(port) if port else ""
+    if wanted is None or number is None:
+        return None
+    entries = [entry for entry in configured_hosts(context, tool) if entry.host == wanted]
     for entry in entries:
-        if entry.port and canonical_port(entry.port) == port:  # "h:0443" in the config is port 443 too
+        if entry.port and entry.port == number:
             return entry
     for entry in entries:
         if not entry.port:
@@ -152,7 +117,7 @@ def _entry_from_table(name: str, table: dict[str, Any], path: str) -> HostEntry:
                 f'nor tools = ["git", ...]'
             )
     named = [tool for key in TOOL_LIST_KEYS for tool in table.get(key, ())]
-    host, port = split_host_port(name)
+    host, port = _authority(name, f'[hosts."{name}"] in {path}')
     return HostEntry(
         host,
         port,
@@ -162,3 +127,14 @@ def _entry_from_table(name: str, table: dict[str, Any], path: str) -> HostEntry:
         audience=table.get("audience", ""),
         tools=tuple(named) if any(key in table for key in TOOL_LIST_KEYS) else None,
     )
+
+
+def _authority(name: str, where: str) -> tuple[str, str]:
+    """(host, port) of a host-list name, canonical; a name that is no HOST[:PORT] is a ConfigError."""
+    split = split_authority(name)
+    if split is None:
+        raise ConfigError(
+            f"{where}: {name!r} is not HOST[:PORT] (a DNS name of letters, digits and hyphens, an IPv4 address or "
+            "an IPv6 address in brackets, and a port from 1 to 65535)"
+        )
+    return split
