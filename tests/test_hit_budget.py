@@ -15,14 +15,14 @@ HOST = "127.0.0.1:5000"
 EXEC_INFO = '{"kind":"ExecCredential","apiVersion":"client.authentication.k8s.io/v1","spec":{"interactive":false}}'
 HIT_PATHS = {  # name: (module whose main() the console script runs, argv, stdin, extra env, project-module budget)
     "token": ("rightbrain_helper.integrations.commands", ["token"], "", {}, 23),
-    "git": ("rightbrain_helper.integrations.git", ["get"], f"protocol=https\nhost={HOST}\n\n", {}, 21),
-    "docker": ("rightbrain_helper.integrations.docker", ["get"], f"https://{HOST}\n", {}, 22),
+    "git": ("rightbrain_helper.integrations.git", ["get"], f"protocol=https\nhost={HOST}\n\n", {}, 24),
+    "docker": ("rightbrain_helper.integrations.docker", ["get"], f"https://{HOST}\n", {}, 25),
     "kubectl": (
         "rightbrain_helper.integrations.commands",
         ["kubectl"],
         "",
         {"KUBERNETES_EXEC_INFO": EXEC_INFO},
-        25,
+        29,
     ),
 }
 

@@ -4,15 +4,12 @@ revocation is one warning and never changes the exit code; `revoke = false` turn
 
 from __future__ import annotations
 
-import io
-
 import pytest
 
 from rightbrain_helper.integrations.cargo import CARGO
-from rightbrain_helper.integrations.docker import handle as docker_handle
-from rightbrain_helper.integrations.git import handle as git_handle
+from rightbrain_helper.integrations.docker import DOCKER
+from rightbrain_helper.integrations.git import GIT
 from rightbrain_helper.integrations.terraform import TERRAFORM
-from rightbrain_helper.runtime import Runtime
 
 from ..conftest import CLIENT_ID, CLIENT_SECRET, CliResult, run_cli
 from ..support.adapters import cargo_request, run_adapter
@@ -28,17 +25,13 @@ HOST = "git.example.com"
 
 def docker_erase(env: dict[str, str], server_url: str) -> CliResult:
     """docker-credential-rightbrain erase, in process."""
-    out, err = io.StringIO(), io.StringIO()
-    runtime = Runtime(env=env, stdin=io.StringIO(server_url), stdout=out, stderr=err)
-    return CliResult(docker_handle("erase", runtime), out.getvalue(), err.getvalue())
+    return run_adapter(DOCKER, ["erase"], env, server_url)
 
 
 def git_erase(env: dict[str, str], token: str) -> CliResult:
     """git-credential-rightbrain erase with the credential git says was refused, in process."""
-    out, err = io.StringIO(), io.StringIO()
     stdin = f"protocol=https\nhost={HOST}\nusername=x-access-token\npassword={token}\n"
-    runtime = Runtime(env=env, stdin=io.StringIO(stdin), stdout=out, stderr=err)
-    return CliResult(git_handle(["erase"], runtime), out.getvalue(), err.getvalue())
+    return run_adapter(GIT, ["erase"], env, stdin)
 
 
 def fetched(env: dict[str, str], server: AuthorizationServer) -> str:
