@@ -82,6 +82,7 @@ COMMAND_WORDS = {
     "goauth": "Act as a GOAUTH authentication command",
     "configure": "Set up a tool to get its tokens from this helper",
     "unconfigure": "Undo configure",
+    "doctor": "Check the set-up, one line per check",
 }
 
 
