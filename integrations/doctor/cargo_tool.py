@@ -24,9 +24,9 @@ SETUP = "rightbrain-helper configure cargo --registry NAME --index URL"
 def cargo_checks(doctor: Doctor) -> list[Check]:
     """One line per registry of ours, one per listed host no registry of ours uses."""
     try:
-        context = doctor.config()
+        listed = listed_for(doctor, TOOL)
     except HelperError:
-        return []
+        return []  # setup.config_file_check said why
     path = cargo_config_path(doctor.env)
     registries = registries_table(parse_toml(read_text(path), path), path)
     checks: list[Check] = []
@@ -34,7 +34,7 @@ def cargo_checks(doctor: Doctor) -> list[Check]:
         words = provider_words(table) if isinstance(table, dict) else []
         if words and words[0].rsplit("/", 1)[-1] == HELPER:
             checks.append(_registry_check(doctor, str(name), str(table.get("index", "")), words[0]))
-    for entry in listed_for(context, TOOL):
+    for entry in listed:
         if TOOL not in doctor.served.get(entry.name, []):
             checks.append(
                 fail(

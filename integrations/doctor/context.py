@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, TypeVar, cast
 
 from rightbrain_helper.errors import HelperError
 from rightbrain_helper.secret_forms import secret_forms
+from rightbrain_helper.settings.hosts import configured_hosts
 from rightbrain_helper.settings.load import resolve_settings
 from rightbrain_helper.token.client_secret import read_secret
 
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from rightbrain_helper.runtime import Runtime
+    from rightbrain_helper.settings.hosts import HostEntry
     from rightbrain_helper.settings.load import ConfigContext, Overrides
     from rightbrain_helper.settings.model import Settings
     from rightbrain_helper.settings.provenance import Origins
@@ -47,9 +49,14 @@ class Doctor:
         """The config file and cache directory; HelperError (ConfigError, CacheError) when they cannot be loaded."""
         return self._once("config", self.runtime.context)
 
+    def hosts(self) -> list[HostEntry]:
+        """Every host-list entry (config file, then RIGHTBRAIN_HOSTS); ConfigError for a malformed [hosts]."""
+        return self._once("hosts", lambda: configured_hosts(self.config()))
+
     def resolved(self) -> tuple[Settings, Origins]:
-        """The profile's settings and where each came from; HelperError when they do not resolve."""
-        return self._once("settings", lambda: resolve_settings(self.config(), self.overrides))
+        """The profile's settings and where each came from (with --verbose, on stderr); HelperError when they do
+        not resolve."""
+        return self._once("settings", self._resolve)
 
     def settings(self) -> Settings:
         """The profile's settings (see resolved)."""
@@ -70,6 +77,15 @@ class Doctor:
         tools = self.served.setdefault(name, [])
         if tool not in tools:
             tools.append(tool)
+
+    def _resolve(self) -> tuple[Settings, Origins]:
+        """resolve_settings, and the --verbose report of where each setting came from."""
+        context = self.config()
+        settings, origins = resolve_settings(context, self.overrides)
+        if self.runtime.log.verbose:
+            for line in origins.report(settings, context.path):
+                self.runtime.log.debug(line)
+        return settings, origins
 
     def _read_secret(self) -> str:
         """read_secret, then mask the secret in every form a request carries it in."""

@@ -26,9 +26,9 @@ SETUP = "rightbrain-helper configure docker --registry HOST"
 def docker_checks(doctor: Doctor) -> list[Check]:
     """One line per credHelpers entry of ours, one per listed registry docker does not send here."""
     try:
-        context = doctor.config()
+        listed = listed_for(doctor, TOOL)
     except HelperError:
-        return []
+        return []  # setup.config_file_check said why
     path = docker_config_path(doctor.env)
     try:
         data = json.loads(read_text(path) or "{}")
@@ -47,7 +47,7 @@ def docker_checks(doctor: Doctor) -> list[Check]:
         )
     store = data.get("credsStore") if isinstance(data, dict) else None
     instead = f" (credsStore {store!r} answers instead)" if isinstance(store, str) and store else ""
-    for entry in listed_for(context, TOOL):
+    for entry in listed:
         if helpers.get(server_key(entry)) != HELPER:
             checks.append(
                 fail(

@@ -29,10 +29,9 @@ SETUP = "rightbrain-helper configure git --host HOST"
 def git_checks(doctor: Doctor) -> list[Check]:
     """One line per URL git sends to this helper, one per problem, one per listed host git does not send."""
     try:
-        context = doctor.config()
+        listed = listed_for(doctor, TOOL)
     except HelperError:
-        return []
-    listed = listed_for(context, TOOL)
+        return []  # setup.config_file_check said why
     if not on_path("git", doctor.env):
         return [info(f"git: not on PATH, so its configuration was not read{_hosts(listed)}")]
     values = helper_values(GitConfig(doctor.env))

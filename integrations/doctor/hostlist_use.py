@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rightbrain_helper.errors import HelperError
-from rightbrain_helper.settings.hosts import configured_hosts
 
 from .checks import Check, info
 
@@ -18,7 +17,7 @@ def unused_host_checks(doctor: Doctor) -> list[Check]:
     """One information line per host-list entry that the tool checks before this one found no tool using.
     Runs after them (report.py keeps the order)."""
     try:
-        entries = configured_hosts(doctor.config())
+        entries = doctor.hosts()
     except HelperError:
         return []
     return [

@@ -29,9 +29,9 @@ SETUP = "rightbrain-helper configure kubectl --cluster NAME --server https://HOS
 def kubectl_checks(doctor: Doctor) -> list[Check]:
     """One line per kubeconfig user whose exec plugin is this helper, or one per problem with it."""
     try:
-        context = doctor.config()
+        listed = listed_for(doctor, TOOL)
     except HelperError:
-        return []
+        return []  # setup.config_file_check said why
     kubectl = on_path("kubectl", doctor.env)
     if not kubectl:
         return [info("kubectl: not on PATH, so the kubeconfig was not read")]
@@ -39,7 +39,7 @@ def kubectl_checks(doctor: Doctor) -> list[Check]:
     checks: list[Check] = []
     for name, plugin in _our_users(view):
         checks += _user_checks(doctor, view, name, plugin)
-    for entry in listed_for(context, TOOL):
+    for entry in listed:
         if TOOL not in doctor.served.get(entry.name, []):
             checks.append(
                 info(

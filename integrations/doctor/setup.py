@@ -33,6 +33,7 @@ def config_file_check(doctor: Doctor) -> list[Check]:
         return [info(f"config file {context.path}: none; the settings come from the environment and the defaults")]
     except OSError as exc:
         return [fail(f"config file {context.path}: {exc.strerror}")]
+    host_problem = _host_list_problem(doctor)
     owner = "yours" if info_.st_uid == os.getuid() else "owned by root"
     mode = stat.S_IMODE(info_.st_mode)
     checks = [ok(f"config file {context.path}: {owner}, mode {mode:04o}, nobody else can change it")]
@@ -45,7 +46,16 @@ def config_file_check(doctor: Doctor) -> list[Check]:
                 "shared_cache_password_file"
             )
         )
-    return checks
+    return checks + host_problem
+
+
+def _host_list_problem(doctor: Doctor) -> list[Check]:
+    """The host list's complaint, once (the tool checks skip a host list that does not load)."""
+    try:
+        doctor.hosts()
+    except HelperError as exc:
+        return [fail(f"host list: {exc}")]
+    return []
 
 
 def profile_check(doctor: Doctor) -> list[Check]:

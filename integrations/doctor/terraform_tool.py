@@ -30,13 +30,12 @@ SETUP = "rightbrain-helper configure terraform --host HOST"
 def terraform_checks(doctor: Doctor) -> list[Check]:
     """The block, the plugin link, and one line per host listed for terraform."""
     try:
-        context = doctor.config()
+        listed = listed_for(doctor, TOOL)
     except HelperError:
-        return []
+        return []  # setup.config_file_check said why
     config, link = cli_config_path(doctor.env), plugin_path(doctor.env)
     helpers = [line.strip() for line in read_text(config).splitlines() if line.strip().startswith("credentials_helper")]
     ours = any(line.startswith(OURS) for line in helpers)
-    listed = listed_for(context, TOOL)
     if not ours and not listed:
         return [info(f"terraform: not set up ({SETUP})")]
     checks: list[Check] = []

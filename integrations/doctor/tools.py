@@ -8,7 +8,6 @@ import shutil
 from typing import TYPE_CHECKING
 
 from rightbrain_helper.errors import HelperError
-from rightbrain_helper.settings.hosts import configured_hosts
 from rightbrain_helper.settings.load import resolve_settings
 
 from .checks import Check, fail, ok
@@ -17,15 +16,15 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from rightbrain_helper.settings.hosts import HostEntry
-    from rightbrain_helper.settings.load import ConfigContext
 
     from .context import Doctor
 
 
-def listed_for(context: ConfigContext, tool: str) -> list[HostEntry]:
+def listed_for(doctor: Doctor, tool: str) -> list[HostEntry]:
     """The host-list entries that name `tool` (tools = [...] or configured_by = [...]): those somebody set up
-    for it. Entries for every tool (no list, RIGHTBRAIN_HOSTS) expect no tool in particular."""
-    return [entry for entry in configured_hosts(context) if entry.tools is not None and tool in entry.tools]
+    for it. Entries for every tool (no list, RIGHTBRAIN_HOSTS) expect no tool in particular. HelperError when the
+    config or its host list does not load (setup.config_file_check reports it)."""
+    return [entry for entry in doctor.hosts() if entry.tools is not None and tool in entry.tools]
 
 
 def on_path(name: str, env: Mapping[str, str]) -> str:

@@ -164,3 +164,24 @@ def test_a_lock_held_by_another_process_fails(env: dict[str, str], token_server:
     assert mark == FAIL
     assert f"fuser {lock}" in text
     assert doctor(env).line(f"cache lock {lock}") == (OK, f"cache lock {lock}: taken and released")
+
+
+def test_a_malformed_host_list_is_one_failure(env: dict[str, str], token_server: TokenServer) -> None:
+    """A [hosts] table with an unknown key: one ✗ line naming it (not one per tool), the rest still checked."""
+    write_config(env, '[hosts."git.example.com"]\nport = "443"\n')
+    report = doctor(env)
+    assert report.code == EXIT_FAILURE, report
+    assert len(report.marked(FAIL)) == 1, report
+    assert report.line("host list:")[1].startswith('host list: [hosts."git.example.com"] in ')
+    assert report.line("token request")[0] == OK
+
+
+def test_verbose_shows_where_settings_come_from_never_the_secret(
+    env: dict[str, str], token_server: TokenServer
+) -> None:
+    """doctor -v: the settings' sources on stderr (as for token -v), the request masked; no form of the secret."""
+    report = doctor(env, "-v")
+    assert report.code == EXIT_OK, report
+    assert f"setting token_url = {token_server.url} (from environment RIGHTBRAIN_TOKEN_URL)" in report.stderr
+    assert "Authorization: Basic ***" in report.stderr
+    assert_no_secret(report.stdout + report.stderr, CLIENT_SECRET)
