@@ -96,13 +96,9 @@ def _url_checks(doctor: Doctor, values: list[HelperValue], url: str) -> list[Che
                 f"never asks it; fix: rightbrain-helper configure git --host {hostport}"
             )
         ]
-    checks = [
-        fail(f"git: {line}")
-        for line in warnings_for([item for item in effective if not is_our_helper(item.value)], url, ours[-1].value)
-    ]
-    words = shlex.split(ours[-1].value.removeprefix("!"))
-    command = HELPER_NAME if words[0] == "rightbrain" else words[0]
-    missing = missing_command(command, doctor.env)
+    others = [item for item in effective if not is_our_helper(item.value)]
+    checks = [fail(f"git: {line}") for line in warnings_for(others, url, ours[-1].value)]
+    missing = _missing_helper(ours[-1].value, doctor)
     if missing:
         checks.append(
             fail(f"git: credential.{url}.helper runs {missing}; fix: rightbrain-helper configure git --host {hostport}")
@@ -110,6 +106,12 @@ def _url_checks(doctor: Doctor, values: list[HelperValue], url: str) -> list[Che
     if not checks:
         checks.append(served(doctor, TOOL, entry, f"{url} runs this helper and no other credential helper"))
     return checks
+
+
+def _missing_helper(value: str, doctor: Doctor) -> str:
+    """Why git could not run the helper a credential.helper value names (by path, or as `rightbrain`); ""."""
+    words = shlex.split(value.removeprefix("!"))  # is_our_helper has split it already
+    return missing_command(HELPER_NAME if words[0] == "rightbrain" else words[0], doctor.env)
 
 
 def _hosts(entries: list[HostEntry]) -> str:

@@ -33,14 +33,13 @@ def terraform_checks(doctor: Doctor) -> list[Check]:
         listed = listed_for(doctor, TOOL)
     except HelperError:
         return []  # setup.config_file_check said why
-    config, link = cli_config_path(doctor.env), plugin_path(doctor.env)
+    config = cli_config_path(doctor.env)
     helpers = [line.strip() for line in read_text(config).splitlines() if line.strip().startswith("credentials_helper")]
     ours = any(line.startswith(OURS) for line in helpers)
-    if not ours and not listed:
-        return [info(f"terraform: not set up ({SETUP})")]
-    checks: list[Check] = []
     fix = f"fix: rightbrain-helper configure terraform --host {listed[0].name if listed else 'HOST'}"
     if not ours:
+        if not listed:
+            return [info(f"terraform: not set up ({SETUP})")]
         names = ", ".join(entry.name for entry in listed)
         return [
             fail(
@@ -48,19 +47,7 @@ def terraform_checks(doctor: Doctor) -> list[Check]:
                 f"gets no token; {fix}"
             )
         ]
-    others = [line for line in helpers if not line.startswith(OURS)]
-    if others:
-        checks.append(
-            fail(
-                f"terraform: {config} names another credentials_helper too ({others[0]}); terraform "
-                "allows one; fix: remove the other block"
-            )
-        )
-    missing = missing_command(os.path.realpath(link), doctor.env) if os.path.lexists(link) else f"{link} is missing"
-    if missing:
-        checks.append(
-            fail(f"terraform: the plugin {link}: {missing}; terraform looks for it there, never on PATH; {fix}")
-        )
+    checks = _helper_checks(doctor, config, helpers, fix)
     for entry in listed:
         checks += _host_checks(doctor, entry, config)
     if not listed:
@@ -69,6 +56,26 @@ def terraform_checks(doctor: Doctor) -> list[Check]:
                 f"terraform: {OURS} is set, but no host is listed for terraform, so it answers {{}} "
                 f"for every host; {fix}"
             )
+        )
+    return checks
+
+
+def _helper_checks(doctor: Doctor, config: str, helpers: list[str], fix: str) -> list[Check]:
+    """With our block in the CLI config: no other credentials_helper beside it, and the plugin link runs."""
+    checks = []
+    others = [line for line in helpers if not line.startswith(OURS)]
+    if others:
+        checks.append(
+            fail(
+                f"terraform: {config} names another credentials_helper too ({others[0]}); terraform "
+                "allows one; fix: remove the other block"
+            )
+        )
+    link = plugin_path(doctor.env)
+    missing = missing_command(os.path.realpath(link), doctor.env) if os.path.lexists(link) else f"{link} is missing"
+    if missing:
+        checks.append(
+            fail(f"terraform: the plugin {link}: {missing}; terraform looks for it there, never on PATH; {fix}")
         )
     return checks
 
