@@ -58,11 +58,13 @@ class CacheError(HelperError):
 
 
 class TransportFailure(Exception):
-    """No HTTP answer (connection, DNS, TLS, timeout); raised by transports, turned into an error by oauth/fetch.py."""
+    """No HTTP answer (connection, DNS, TLS, timeout); raised by transports, turned into an error by oauth/fetch.py.
+    `kind` says which, for `doctor`: "connect", "tls", "timeout", or "" for anything else."""
 
-    def __init__(self, message: str, *, retryable: bool) -> None:
+    def __init__(self, message: str, *, retryable: bool, kind: str = "") -> None:
         super().__init__(message)
         self.retryable = retryable
+        self.kind = kind
 
 
 def exit_code_for(error: BaseException) -> int:

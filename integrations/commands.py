@@ -1,6 +1,7 @@
 """`rightbrain-helper`, the console script: the CLI's own commands (helper/cli) plus those whose code lives in the
-adapters. Imports point from here to the CLI, never back: helper/cli knows these only as the table passed to it,
-and each adapter loads only when its command runs (a `token` hit loads none of them)."""
+adapters (kubectl, bazel, goauth, configure, unconfigure, doctor). Imports point from here to the CLI, never back:
+helper/cli knows these only as the table passed to it, and each adapter loads only when its command runs (a
+`token` hit loads none of them)."""
 
 from __future__ import annotations
 
@@ -52,6 +53,13 @@ def _configure(args: Args, runtime: Runtime) -> int:
     return run(args.command, [*args.rest, *(["--help"] if args.help else [])], args.profile, runtime)
 
 
+def _doctor(args: Args, runtime: Runtime) -> int:
+    """Check the set-up, one line per check (integrations/doctor/)."""
+    from rightbrain_helper.integrations.doctor.report import run  # noqa: PLC0415
+
+    return run(overrides(args), runtime)
+
+
 def _hosts_select_profiles(args: Args) -> None:
     """bazel and goauth answer for many hosts, each with its host entry's profile: options would be ignored."""
     if args.profile or args.scope or args.audience:
@@ -64,4 +72,5 @@ TOOLS = {
     "goauth": ToolCommand(POSITIONAL, _goauth),
     "configure": ToolCommand(PASSTHROUGH, _configure),
     "unconfigure": ToolCommand(PASSTHROUGH, _configure),
+    "doctor": ToolCommand(OPTIONS, _doctor),
 }

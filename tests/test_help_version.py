@@ -83,6 +83,7 @@ COMMAND_WORDS = {
     "configure": "Set up a tool to get its tokens from this helper",
     "unconfigure": "Undo configure",
     "login": "Store the profile's client secret in the OS keyring",
+    "doctor": "Check the set-up, one line per check",
 }
 
 

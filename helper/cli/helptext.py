@@ -21,6 +21,7 @@ commands (rightbrain-helper COMMAND --help for each):
   goauth        act as a GOAUTH command for the go command (goauth [URL])
   configure     set up git, docker, kubectl, terraform or cargo to use this helper (configure --help)
   unconfigure   undo configure
+  doctor        check the set-up, one line per check with the fix (doctor [--profile NAME])
 
 options:
   --profile NAME     profile from the config file (default: RIGHTBRAIN_PROFILE, default_profile, "default");
@@ -116,6 +117,17 @@ helper's host list, print {"headers":{"Authorization":["Bearer <token>"]},"expir
 host (or a cleartext URI to a remote host) print {}. Profile, scope and audience come from the host's entry, not
 from options. Bazel cannot pass arguments, so point it at the console script:
   common --credential_helper=HOST=/abs/path/bazel-credential-rightbrain   (in .bazelrc)
+""",
+    "doctor": """\
+usage: rightbrain-helper doctor [--profile NAME] [--scope SCOPE] [--audience AUD] [-v]
+
+Check the set-up, one line per check, marked as fine, as failed (will go wrong; the line says the fix) or as
+information (does not apply, or nothing to check yet). Checked: the config file and its permissions, the
+profile, the client secret's source (never the secret), the token endpoint (reachable, TLS and which CAs, the
+clock against its Date header), one token request bypassing the cache (lifetime and scope granted, or the OAuth
+error of a refusal; never the token), the cache directory and its lock, what git, docker, kubectl, terraform and
+cargo are configured to ask this helper for, and the fleet tier when shared_cache is set. Nothing is changed.
+Exit 0 when no check failed, 1 when one did.
 """,
     "goauth": """\
 usage: rightbrain-helper goauth [URL]

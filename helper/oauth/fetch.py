@@ -29,10 +29,13 @@ MAX_DELTA_SECONDS = float(2**31)  # RFC 9111 §1.2.2: the value to assume for a 
 MIN_ATTEMPT_SECONDS = 0.5  # a retry with less time than this left would only time out
 
 
-def fetch_token(settings: Settings, secret: str, transport: Transport, clock: Clock, log: Log) -> Token:
+def fetch_token(
+    settings: Settings, secret: str, transport: Transport, clock: Clock, log: Log, *, max_attempts: int = MAX_ATTEMPTS
+) -> Token:
     """POST the client-credentials request until it succeeds, is refused, or the retry budget is spent; every
     attempt, and all of them together, end within `settings.deadline` seconds. Retries are debug lines: a failure
-    is one error (TokenEndpointRejected or TokenEndpointUnavailable) saying how many attempts took how long."""
+    is one error (TokenEndpointRejected or TokenEndpointUnavailable) saying how many attempts took how long.
+    `max_attempts` = 1 makes exactly one request (`doctor`)."""
     check_token_url(settings.token_url)
     form, headers = build_request(settings, secret)
     for form_of_secret in secret_forms(secret):  # a server may echo any of them back, and the debug lines show them
@@ -42,7 +45,7 @@ def fetch_token(settings: Settings, secret: str, transport: Transport, clock: Cl
     started = clock.now()
     give_up_at = started + settings.deadline
     problem = ""
-    for attempt in range(1, MAX_ATTEMPTS + 1):
+    for attempt in range(1, max_attempts + 1):
         remaining = give_up_at - clock.now()
         if remaining <= 0:  # a back-off that overran the deadline (a suspended machine); config.py keeps it > 0
             raise _give_up(host, attempt - 1, clock.now() - started, problem)
@@ -62,7 +65,7 @@ def fetch_token(settings: Settings, secret: str, transport: Transport, clock: Cl
             problem = describe_body(response, secret)
             retry_after = _retry_after(response.headers.get("retry-after", ""), clock.now())
         delay = _delay(attempt, retry_after)
-        if attempt == MAX_ATTEMPTS or clock.now() + delay + MIN_ATTEMPT_SECONDS > give_up_at:
+        if attempt == max_attempts or clock.now() + delay + MIN_ATTEMPT_SECONDS > give_up_at:
             raise _give_up(host, attempt, clock.now() - started, problem)
         log.debug(f"token endpoint {host}: {problem}; retrying in {delay:.1f} s")
         clock.sleep(delay)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import socket
 import threading
+from urllib.parse import urlsplit
 
 import requests
 
@@ -95,7 +96,7 @@ class RequestsTransport:
         exchange.abandon()
         self.session = _new_session()
         raise TransportFailure(
-            f"timed out: no complete answer within {total_timeout:.1f} s (the deadline)", retryable=True
+            f"timed out: no complete answer within {total_timeout:.1f} s (the deadline)", retryable=True, kind="timeout"
         )
 
     def _send(
@@ -129,11 +130,12 @@ class RequestsTransport:
             raise TransportFailure(
                 f"TLS verification failed ({_reason(exc)}); set ca_bundle if the issuer uses a private CA",
                 retryable=False,
+                kind="tls",
             ) from None
         except requests.exceptions.Timeout:
-            raise TransportFailure("timed out", retryable=True) from None
+            raise TransportFailure("timed out", retryable=True, kind="timeout") from None
         except requests.exceptions.ConnectionError as exc:
-            raise TransportFailure(f"connection failed ({_reason(exc)})", retryable=True) from None
+            raise TransportFailure(f"connection failed ({_reason(exc)})", retryable=True, kind="connect") from None
         except (requests.exceptions.RequestException, OSError) as exc:
             raise TransportFailure(f"request failed ({_reason(exc)})", retryable=False) from None
 
@@ -194,6 +196,30 @@ def _read_capped(answer: requests.Response) -> bytes:
         if len(body) >= MAX_BODY_BYTES:
             break
     return bytes(body[:MAX_BODY_BYTES])
+
+
+def trusted_cas(ca_bundle: str = "") -> tuple[str, str]:
+    """(file or directory, where it comes from) of the CAs a RequestsTransport for `ca_bundle` checks servers
+    against, picked as requests picks them: `ca_bundle`; else REQUESTS_CA_BUNDLE, else CURL_CA_BUNDLE (which
+    requests reads from the process environment); else certifi's bundle, requests' default. For `doctor`."""
+    if ca_bundle:
+        return os.path.expanduser(ca_bundle), "ca_bundle"
+    for variable in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
+        if os.environ.get(variable):
+            return os.environ[variable], f"environment {variable}"
+    return requests.utils.DEFAULT_CA_BUNDLE_PATH, "certifi's bundle, requests' default"
+
+
+def proxy_for(url: str) -> str:
+    """The proxy requests sends a request for `url` through (HTTPS_PROXY, ALL_PROXY, NO_PROXY... from the process
+    environment), scheme, host and port only (never a user or password in it); "" for none. For `doctor`."""
+    proxy = requests.utils.select_proxy(url, requests.utils.get_environ_proxies(url)) or ""
+    if not proxy:
+        return ""
+    parts = urlsplit(proxy if "://" in proxy else "http://" + proxy)
+    host = parts.hostname or ""
+    shown = f"[{host}]" if ":" in host else host
+    return f"{parts.scheme}://{shown}" + (f":{parts.port}" if parts.port else "")
 
 
 def _reason(exc: BaseException) -> str:

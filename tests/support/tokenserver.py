@@ -85,6 +85,7 @@ class TokenServer:
         self.log_path = log_path
         self.decode_basic = True
         self.responder: Callable[[Recorded], Reply] | None = None  # answers what the queue does not, if set
+        self.date_offset = 0.0  # seconds added to the clock of the Date header (a server whose clock is off)
         self._lock = threading.Lock()
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self.httpd.daemon_threads = True
@@ -236,6 +237,10 @@ def _handler_for(server: TokenServer) -> type[BaseHTTPRequestHandler]:
                     self.wfile.write(reply.body)
             except OSError:
                 pass
+
+        def date_time_string(self, timestamp: float | None = None) -> str:
+            """The Date header, `server.date_offset` seconds off the real clock."""
+            return super().date_time_string((time.time() if timestamp is None else timestamp) + server.date_offset)
 
         def log_message(self, format: str, *args: object) -> None:
             """Quiet."""

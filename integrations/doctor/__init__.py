@@ -1,0 +1,15 @@
+"""`rightbrain-helper doctor`: one line per check of the set-up, each ✓ (fine), ✗ (will go wrong; the line says
+the fix) or · (information: does not apply, or nothing to check yet).
+
+    checks     the Check type and the shape of a check function: (Doctor) -> list[Check]
+    context    Doctor: what the checks share (runtime, config, settings, secret, the token request), made once
+    report     the order the checks run in, printing, the summary and the exit code
+    setup      config file, profile, client secret
+    endpoint   the one token request (bypassing the cache) and what it shows: reachable, TLS, clock, token
+    cache      the cache directory and its refresh lock
+    git_tool, docker_tool, kubectl_tool, terraform_tool, cargo_tool, hostlist_use   each tool's own config
+    fleet      the fleet tier (shared_cache)
+    extensions where later checks plug in: the client authentication method's, issuer discovery
+
+Loaded only when `doctor` runs (integrations/commands.py imports it inside the command's function).
+"""

@@ -1,0 +1,40 @@
+"""Where checks still to come plug in (issue 8), so that adding one touches this file only.
+
+- `method_checks(settings)`: the client authentication method's own checks. Each method class of the
+  client-authentication seam has `doctor_checks(settings) -> list[tuple[bool, str]]` (a key file readable and
+  private, a certificate in date, an assertion file not expired); route to it here. client_secret_basic,
+  basic-raw and client_secret_post have nothing beyond setup.secret_check, so this returns [] today.
+- `ISSUER_CHECKS`: check functions (Doctor) -> list[Check] run after the client secret and before the token
+  request, for issuer discovery (`issuer = "https://..."`: the metadata found, its issuer equal to the configured
+  one, our method among token_endpoint_auth_methods_supported).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rightbrain_helper.errors import HelperError
+
+from .checks import Check, CheckFunction, from_pairs
+
+if TYPE_CHECKING:
+    from rightbrain_helper.settings.model import Settings
+
+    from .context import Doctor
+
+ISSUER_CHECKS: list[CheckFunction] = []
+
+
+def method_checks(settings: Settings) -> list[tuple[bool, str]]:
+    """(ok, line) pairs from the client authentication method of `settings`; none for the client-secret methods."""
+    del settings  # the client-secret methods have no checks of their own
+    return []
+
+
+def client_auth_checks(doctor: Doctor) -> list[Check]:
+    """method_checks as doctor lines, prefixed with the method's name."""
+    try:
+        settings = doctor.settings()
+    except HelperError:
+        return []
+    return from_pairs(method_checks(settings), f"client_auth {settings.client_auth}: ")
