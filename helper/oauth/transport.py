@@ -49,14 +49,17 @@ def _new_session() -> requests.Session:
 
 class RequestsTransport:
     """POSTs with TLS verification always on (system CAs, REQUESTS_CA_BUNDLE, or `ca_bundle`), proxies from
-    the standard environment variables, no redirects (a redirected POST would carry the secret elsewhere)."""
+    the standard environment variables, no redirects (a redirected POST would carry the secret elsewhere).
+    `client_cert` (certificate path, key path) is presented in every TLS handshake (RFC 8705 mutual TLS); the
+    caller has checked the key (token/tls_identity.py), and it is unencrypted, so OpenSSL never prompts."""
 
-    def __init__(self, ca_bundle: str = "") -> None:
+    def __init__(self, ca_bundle: str = "", *, client_cert: tuple[str, str] | None = None) -> None:
         ca_bundle = os.path.expanduser(ca_bundle)
         if ca_bundle and not os.path.exists(ca_bundle):
             raise ConfigError(f"ca_bundle {ca_bundle!r} does not exist; name a PEM file (or c_rehash directory) of CAs")
         self.session = _new_session()
         self.verify: str | bool = ca_bundle or True
+        self.client_cert = client_cert
 
     def post_form(
         self,
@@ -98,6 +101,7 @@ class RequestsTransport:
                 headers=headers,
                 timeout=timeout,
                 verify=self.verify,
+                cert=self.client_cert,
                 allow_redirects=False,
                 stream=True,
             ) as answer:
@@ -106,16 +110,23 @@ class RequestsTransport:
                 lowered = {name.lower(): value for name, value in answer.headers.items()}
                 return Response(answer.status_code, lowered, body)
         except requests.exceptions.SSLError as exc:
-            raise TransportFailure(
-                f"TLS verification failed ({_reason(exc)}); set ca_bundle if the issuer uses a private CA",
-                retryable=False,
-            ) from None
+            step = "handshake" if self.client_cert else "verification"
+            raise TransportFailure(f"TLS {step} failed ({_reason(exc)}); {self._tls_hint()}", retryable=False) from None
         except requests.exceptions.Timeout:
             raise TransportFailure("timed out", retryable=True) from None
         except requests.exceptions.ConnectionError as exc:
-            raise TransportFailure(f"connection failed ({_reason(exc)})", retryable=True) from None
+            raise TransportFailure(f"connection failed ({_reason(exc)}){self._cert_hint()}", retryable=True) from None
         except (requests.exceptions.RequestException, OSError) as exc:
             raise TransportFailure(f"request failed ({_reason(exc)})", retryable=False) from None
+
+    def _tls_hint(self) -> str:
+        """What to check after a TLS failure: the CAs, and the client certificate when one is presented."""
+        hint = "set ca_bundle if the issuer uses a private CA"
+        return hint + (", and check that the issuer accepts tls_client_cert" if self.client_cert else "")
+
+    def _cert_hint(self) -> str:
+        """A server that refuses a client certificate may just drop the connection (TLS 1.3 alerts come late)."""
+        return "; the issuer may have refused tls_client_cert" if self.client_cert else ""
 
 
 class _Exchange:
