@@ -110,8 +110,7 @@ class RequestsTransport:
                 lowered = {name.lower(): value for name, value in answer.headers.items()}
                 return Response(answer.status_code, lowered, body)
         except requests.exceptions.SSLError as exc:
-            step = "handshake" if self.client_cert else "verification"
-            raise TransportFailure(f"TLS {step} failed ({_reason(exc)}); {self._tls_hint()}", retryable=False) from None
+            raise TransportFailure(self._tls_failure(_reason(exc)), retryable=False) from None
         except requests.exceptions.Timeout:
             raise TransportFailure("timed out", retryable=True) from None
         except requests.exceptions.ConnectionError as exc:
@@ -119,10 +118,14 @@ class RequestsTransport:
         except (requests.exceptions.RequestException, OSError) as exc:
             raise TransportFailure(f"request failed ({_reason(exc)})", retryable=False) from None
 
-    def _tls_hint(self) -> str:
-        """What to check after a TLS failure: the CAs, and the client certificate when one is presented."""
-        hint = "set ca_bundle if the issuer uses a private CA"
-        return hint + (", and check that the issuer accepts tls_client_cert" if self.client_cert else "")
+    def _tls_failure(self, reason: str) -> str:
+        """The message for a TLS failure: the issuer's certificate not trusted (set ca_bundle), or a handshake the
+        issuer broke off, most often for want of a client certificate it accepts."""
+        if "certificate verify failed" in reason.lower():
+            return f"TLS verification failed ({reason}); set ca_bundle if the issuer uses a private CA"
+        if self.client_cert:
+            return f"TLS handshake failed ({reason}); check that the issuer accepts tls_client_cert"
+        return f"TLS handshake failed ({reason}); the issuer may require a client certificate (tls_client_cert)"
 
     def _cert_hint(self) -> str:
         """A server that refuses a client certificate may just drop the connection (TLS 1.3 alerts come late)."""

@@ -48,11 +48,11 @@ def credential_settings(origins: Origins, profile: Mapping[str, Any], where: str
         found[key] = os.path.expanduser(found[key]) if found[key] else ""
     found["private_key_aud"] = found["private_key_aud"] or "token_endpoint"
     _check_values(found, where)
+    if bool(found["tls_client_cert"]) != bool(found["tls_client_key"]):
+        raise ConfigError(f"tls_client_cert and tls_client_key in {where} go together: set both or neither")
     for key in REQUIRED.get(method, ()):
         if not found[key]:
             raise ConfigError(f'client_auth = "{method}" in {where} needs {key}; see docs/client-auth.md')
-    if bool(found["tls_client_cert"]) != bool(found["tls_client_key"]):
-        raise ConfigError(f"tls_client_cert and tls_client_key in {where} go together: set both or neither")
     if method == "client_assertion" and shared_cache:
         raise ConfigError(
             f'client_auth = "client_assertion" in {where} cannot use the fleet tier (shared_cache): no secret or '

@@ -54,11 +54,12 @@ def cache_key(settings: Settings, credential_fingerprint: str) -> str:
     is): the KEY_SETTINGS by value, the client_auth method's key parts and `credential_fingerprint` (its
     credential_fingerprint(): a hash of the secret or private key, never the credential), and the TLS client
     certificate. ConfigError when a file the key depends on (a private key, a certificate) cannot be read."""
+    method = client_auth_for(settings)
     parts = ["token-key-v2"]
     for name in KEY_SETTINGS:
-        parts += _flattened(getattr(settings, name))
+        parts += _flattened(method.name if name == "client_auth" else getattr(settings, name))  # aliases resolved
     parts.append(credential_fingerprint)
-    parts += _flattened(client_auth_for(settings).key_parts(settings))
+    parts += _flattened(method.key_parts(settings))
     parts += _flattened(tls_key_parts(settings))
     return digest(*parts)[:KEY_LENGTH]
 
