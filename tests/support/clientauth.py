@@ -29,9 +29,17 @@ PublicKey = rsa.RSAPublicKey | ec.EllipticCurvePublicKey
 
 def new_key(kind: str = "rsa") -> PrivateKey:
     """A fresh RSA 2048 or EC P-256 private key."""
-    if kind == "ec":
-        return ec.generate_private_key(ec.SECP256R1())
+    return new_ec_key() if kind == "ec" else new_rsa_key()
+
+
+def new_rsa_key() -> rsa.RSAPrivateKey:
+    """A fresh RSA 2048 private key."""
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def new_ec_key() -> ec.EllipticCurvePrivateKey:
+    """A fresh EC P-256 private key."""
+    return ec.generate_private_key(ec.SECP256R1())
 
 
 def write_key(path: Path, key: PrivateKey | ed25519.Ed25519PrivateKey, mode: int = 0o600) -> Path:
