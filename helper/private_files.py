@@ -72,6 +72,29 @@ def read_private_file(
     return data
 
 
+def read_regular_file(path: str, *, limit: int = MAX_FILE_BYTES) -> bytes:
+    """Read a regular file of at most `limit` bytes that need not be private (a certificate, a platform-written
+    assertion); symlinks are followed (Kubernetes projects files through them). Raise UnsafeFile otherwise
+    (MissingFile when nothing is there); O_NONBLOCK, so a FIFO cannot stall us."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | _CLOEXEC)
+    except (FileNotFoundError, NotADirectoryError) as exc:
+        raise MissingFile(f"cannot open: {exc.strerror}") from None
+    except OSError as exc:
+        raise UnsafeFile(f"cannot open: {exc.strerror}") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise UnsafeFile("not a regular file")
+        data = _read_at_most(fd, limit + 1)
+    except OSError as exc:
+        raise UnsafeFile(f"cannot read: {exc.strerror}") from None
+    finally:
+        os.close(fd)
+    if len(data) > limit:
+        raise UnsafeFile(f"larger than {limit} bytes")
+    return data
+
+
 def _read_at_most(fd: int, size: int) -> bytes:
     """Up to `size` bytes from `fd`, however the kernel splits the reads."""
     chunks: list[bytes] = []

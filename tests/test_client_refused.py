@@ -7,13 +7,13 @@ from __future__ import annotations
 import pytest
 
 from rightbrain_helper.errors import EXIT_REJECTED
-from rightbrain_helper.oauth.request import ERROR_HINTS
+from rightbrain_helper.token.client_auth import METHODS
 
 from .conftest import run_cli
 from .support.fakes import FakeClock
 from .support.tokenserver import Reply, TokenServer
 
-HINT = ERROR_HINTS["invalid_client"]
+HINT = METHODS["client_secret_basic"].refusal_hint  # the default method names the secret
 
 
 @pytest.mark.parametrize(

@@ -305,7 +305,7 @@ BAD_CONFIGS = [
     ),
     pytest.param(
         '[profiles.default]\nclient_auth = "digest"\n',
-        ("client_auth = 'digest'", "[profiles.default]", "basic, basic-raw, post"),
+        ("client_auth = 'digest'", "[profiles.default]", "client_secret_basic, basic-raw", "post = "),
         id="unknown-client-auth",
     ),
     pytest.param(

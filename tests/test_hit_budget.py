@@ -14,15 +14,15 @@ from .support.tokenserver import TokenServer
 HOST = "127.0.0.1:5000"
 EXEC_INFO = '{"kind":"ExecCredential","apiVersion":"client.authentication.k8s.io/v1","spec":{"interactive":false}}'
 HIT_PATHS = {  # name: (module whose main() the console script runs, argv, stdin, extra env, project-module budget)
-    "token": ("rightbrain_helper.integrations.commands", ["token"], "", {}, 23),
-    "git": ("rightbrain_helper.integrations.git", ["get"], f"protocol=https\nhost={HOST}\n\n", {}, 24),
-    "docker": ("rightbrain_helper.integrations.docker", ["get"], f"https://{HOST}\n", {}, 25),
+    "token": ("rightbrain_helper.integrations.commands", ["token"], "", {}, 27),
+    "git": ("rightbrain_helper.integrations.git", ["get"], f"protocol=https\nhost={HOST}\n\n", {}, 28),
+    "docker": ("rightbrain_helper.integrations.docker", ["get"], f"https://{HOST}\n", {}, 29),
     "kubectl": (
         "rightbrain_helper.integrations.commands",
         ["kubectl"],
         "",
         {"KUBERNETES_EXEC_INFO": EXEC_INFO},
-        29,
+        33,
     ),
 }
 
@@ -49,4 +49,4 @@ def test_hit_loads_at_most_its_budget_of_project_modules(
     project = sorted(module for module in hit if module.startswith("rightbrain_helper"))
     assert len(project) <= HIT_PATHS[name][4], project
     assert sorted(HEAVY_MODULES & hit) == []
-    assert not any(module.startswith(("rightbrain_helper.oauth", "rightbrain_helper.fleet")) for module in hit)
+    assert not any(module.startswith(("rightbrain_helper.oauth.request", "rightbrain_helper.fleet")) for module in hit)

@@ -28,8 +28,8 @@ ALLOWED = {
     "leaf": {"leaf"},
     "settings": {"leaf", "settings"},
     "token": {"leaf", "settings", "token"},
-    "oauth": {"leaf", "settings", "oauth", "token.entry"},
-    "fleet": {"leaf", "settings", "fleet", "token.entry", "token.cache", "token.client_secret"},
+    "oauth": {"leaf", "settings", "oauth", "token.entry", "token.client_auth"},  # the Token; the method table
+    "fleet": {"leaf", "settings", "fleet", "token.entry", "token.cache", "token.client_secret", "token.client_auth"},
     "runtime": {"leaf", "settings", "token", "runtime"},
     "api": {"leaf", "settings", "token", "runtime", "api"},
     "cli": {"leaf", "settings", "token", "runtime", "cli"},

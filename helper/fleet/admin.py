@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+import time
 
 from rightbrain_helper.errors import ConfigError, HelperError
 from rightbrain_helper.fleet.address import parse_address
 from rightbrain_helper.fleet.tier import MISSING_EXTRA, FleetTier
-from rightbrain_helper.token.client_secret import read_secret
+from rightbrain_helper.token.client_auth import fleet_secret_for
 from rightbrain_helper.token.entry import decode
 
 TYPE_CHECKING = False
@@ -26,7 +27,7 @@ def clear_shared(settings: Settings, log: Log) -> str:
     ConfigError when the extra is missing or the settings are bad."""
     from rightbrain_helper.fleet.store import SharedCacheDown  # noqa: PLC0415
 
-    tier = FleetTier(settings, read_secret(settings.secret), log)
+    tier = FleetTier(settings, fleet_secret_for(settings, time.time()), log)
     try:
         removed = tier.store.delete(tier.slot.name)
     except SharedCacheDown as exc:
@@ -45,7 +46,7 @@ def forget_shared(settings: Settings, access_token: str, log: Log) -> bool:
     from rightbrain_helper.fleet.store import SharedCacheDown  # noqa: PLC0415
 
     try:
-        tier = FleetTier(settings, read_secret(settings.secret), log)
+        tier = FleetTier(settings, fleet_secret_for(settings, time.time()), log)
     except HelperError as exc:
         log.warn(f"the fleet entry was not checked for the refused token: {exc}")
         return False

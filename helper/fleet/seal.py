@@ -9,9 +9,13 @@ HMAC but no authenticated cipher, and a home-made one is not an option.
     k_seal = HKDF-SHA256(credential, salt=SALT, info="seal\\0" + material)
     value  = 0x01 | nonce (96 random bits) | AES-256-GCM(k_seal, nonce, entry, aad = 0x01 | name)
 
-`credential` is the client secret's value (never where it was read from, so an environment variable, a file and
-a command holding the same secret share one entry); `material` is the local cache key computed without the
-secret, a hash of every setting that changes which token the issuer grants. The entry is the file cache's codec
+`credential` is what only the client's holders have, by value (never where it was read from, so an environment
+variable, a file and a command holding the same secret share one entry): the client secret, or for
+private_key_jwt the private key's PEM text, for tls_client_auth the TLS client key's (the method's fleet_secret,
+token/auth_base.py). client_assertion has no such thing on the machine (the assertion rotates and its claims are
+public), so the settings refuse a fleet tier with it. `material` is the local cache key computed without the
+credential's fingerprint: a hash of every setting that changes which token the issuer grants, the client
+certificate and the method's own settings included. The entry is the file cache's codec
 (helper/entry.py). A value that does not open (tampered, truncated, copied from another key, sealed under another
 credential) is a miss.
 """
@@ -74,7 +78,7 @@ def slot_for(settings: Settings, credential: str) -> SealedSlot:
 
 
 def key_material(settings: Settings) -> str:
-    """The local cache key without the secret's fingerprint: every token-affecting setting, hashed (40 hex)."""
+    """The local cache key without the credential's fingerprint: every token-affecting setting, hashed (40 hex)."""
     return cache_key(settings, "fleet-tier: the credential enters through HKDF, not here")
 
 

@@ -17,6 +17,7 @@ from rightbrain_helper.secret_forms import redact, secret_forms
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from rightbrain_helper.log import Log
+    from rightbrain_helper.oauth.client_auth import TokenRequest
     from rightbrain_helper.ports import Clock, HttpResponse, Transport
     from rightbrain_helper.settings.model import Settings
     from rightbrain_helper.token.entry import Token
@@ -30,18 +31,22 @@ MIN_ATTEMPT_SECONDS = 0.5  # a retry with less time than this left would only ti
 
 
 def fetch_token(
-    settings: Settings, secret: str, transport: Transport, clock: Clock, log: Log, *, max_attempts: int = MAX_ATTEMPTS
+    settings: Settings,
+    credential: str,
+    transport: Transport,
+    clock: Clock,
+    log: Log,
+    *,
+    max_attempts: int = MAX_ATTEMPTS,
 ) -> Token:
     """POST the client-credentials request until it succeeds, is refused, or the retry budget is spent; every
     attempt, and all of them together, end within `settings.deadline` seconds. Retries are debug lines: a failure
     is one error (TokenEndpointRejected or TokenEndpointUnavailable) saying how many attempts took how long.
-    `max_attempts` = 1 makes exactly one request (`doctor`)."""
-    check_token_url(settings.token_url)
-    form, headers = build_request(settings, secret)
-    for form_of_secret in secret_forms(secret):  # a server may echo any of them back, and the debug lines show them
-        log.mask(form_of_secret)
-    log.mask(headers.get("Authorization", "").removeprefix("Basic "))  # the credentials exactly as sent, whole
-    host = urlsplit(settings.token_url).netloc
+    `credential` is the client_auth method's (token/auth_base.py); each attempt is built afresh, so a signed
+    assertion is never sent twice. `max_attempts` = 1 makes exactly one request (`doctor`)."""
+    endpoint = settings.token_url  # the hook for discovery: any endpoint URL (an mTLS alias) may be given here
+    check_token_url(endpoint)
+    host = urlsplit(endpoint).netloc
     started = clock.now()
     give_up_at = started + settings.deadline
     problem = ""
@@ -51,18 +56,21 @@ def fetch_token(
             raise _give_up(host, attempt - 1, clock.now() - started, problem)
         timeout = (min(settings.connect_timeout, remaining), min(settings.read_timeout, remaining))
         sent_at = clock.now()
-        _log_request(log, settings, attempt, form, headers)
+        request = build_request(settings, credential, endpoint, sent_at)
+        sent = request.sent
+        _mask_request(log, request)
+        _log_request(log, settings, attempt, request.form, request.headers)
         try:
-            response = transport.post_form(settings.token_url, form, headers, timeout, remaining)
+            response = transport.post_form(endpoint, request.form, request.headers, timeout, remaining)
         except TransportFailure as exc:
-            problem, retry_after = redact(str(exc), secret), None
+            problem, retry_after = redact(str(exc), sent), None
             if not exc.retryable:
                 raise TokenEndpointUnavailable(f"token endpoint {host}: {problem}") from None
         else:
             log.debug(f"token endpoint answered HTTP {response.status}")
             if not _is_transient(response.status):
-                return _settle(response, settings, sent_at, secret)
-            problem = describe_body(response, secret)
+                return _settle(response, settings, sent_at, sent)
+            problem = describe_body(response, sent)
             retry_after = _retry_after(response.headers.get("retry-after", ""), clock.now())
         delay = _delay(attempt, retry_after)
         if attempt == max_attempts or clock.now() + delay + MIN_ATTEMPT_SECONDS > give_up_at:
@@ -70,6 +78,14 @@ def fetch_token(
         log.debug(f"token endpoint {host}: {problem}; retrying in {delay:.1f} s")
         clock.sleep(delay)
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _mask_request(log: Log, request: TokenRequest) -> None:
+    """Mask the credential as sent in every form a server may echo it and the debug lines show it, and the
+    Authorization header's credentials exactly as sent, whole."""
+    for form_of_secret in secret_forms(request.sent) if request.sent else ():
+        log.mask(form_of_secret)
+    log.mask(request.headers.get("Authorization", "").removeprefix("Basic "))
 
 
 def _log_request(

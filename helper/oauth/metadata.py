@@ -22,6 +22,7 @@ MAX_URL_CHARS = 4096
 MAX_METHODS = 64  # token_endpoint_auth_methods_supported: real servers list a handful
 MAX_METHOD_CHARS = 100
 ALIASED = ("token_endpoint", "revocation_endpoint")  # the mtls_endpoint_aliases this client may use
+# client_auth -> the RFC 7591 name an issuer lists it under (the aliases basic / post are resolved at load time)
 REGISTERED_NAMES = {"basic": "client_secret_basic", "basic-raw": "client_secret_basic", "post": "client_secret_post"}
 
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import base64
 import math
-from urllib.parse import parse_qsl, quote_plus
+from urllib.parse import parse_qsl
 
 from rightbrain_helper import PROJECT, __version__
 from rightbrain_helper.errors import ConfigError, TokenEndpointRejected, one_line
 from rightbrain_helper.jsonin import JsonInputError, loads_bounded
+from rightbrain_helper.oauth.client_auth import TokenRequest
 from rightbrain_helper.secret_forms import redact
+from rightbrain_helper.token.client_auth import client_auth_for
 from rightbrain_helper.token.entry import MAX_LIFETIME, Token, is_valid_token_text
 
 TYPE_CHECKING = False
@@ -36,7 +37,7 @@ MAX_RESPONSE_CHARS = 1024 * 1024  # the transport reads at most 1 MiB; a longer 
 CLIENT_REFUSED = (401, 403)  # statuses that refuse the client even without an OAuth error body
 EXCERPT_SOURCE_BYTES = 4096  # how much of an unexpected body is read (and masked) to make its excerpt
 ERROR_HINTS = {
-    "invalid_client": "check client_id, the client secret and client_auth (basic, basic-raw or post)",
+    "invalid_client": "check client_id and the client's credentials",  # the method's refusal_hint replaces it
     "invalid_scope": "check scope (--scope, RIGHTBRAIN_SCOPE or scope in the profile)",
     "unauthorized_client": "this client may not use the client_credentials grant; check the client at the issuer",
     "invalid_request": "check audience, resource, extra_params and client_auth",
@@ -46,8 +47,9 @@ ERROR_HINTS = {
 }
 
 
-def build_request(settings: Settings, secret: str) -> tuple[list[tuple[str, str]], dict[str, str]]:
-    """The form fields and headers of the token request, with the client authenticated one way only."""
+def build_request(settings: Settings, credential: str, endpoint: str, now: float) -> TokenRequest:
+    """The token request for `endpoint` at `now`, the client authenticated one way only: by its client_auth
+    method (token/client_auth.py) with `credential`. ConfigError for a reserved name in extra_params."""
     form = [("grant_type", "client_credentials")]
     if settings.scope:
         form.append(("scope", settings.scope))
@@ -63,19 +65,9 @@ def build_request(settings: Settings, secret: str) -> tuple[list[tuple[str, str]
         "Accept": "application/json",
         "User-Agent": f"{PROJECT}/{__version__}",
     }
-    if settings.client_auth == "post":
-        form += [("client_id", settings.client_id), ("client_secret", secret)]
-    else:
-        headers["Authorization"] = basic_authorization(
-            settings.client_id, secret, raw=settings.client_auth == "basic-raw"
-        )
-    return form, headers
-
-
-def basic_authorization(client_id: str, secret: str, *, raw: bool) -> str:
-    """RFC 6749 §2.3.1: form-urlencode id and secret, then base64; `raw` skips the encoding, as `curl -u` does."""
-    pair = f"{client_id}:{secret}" if raw else f"{quote_plus(client_id, safe='')}:{quote_plus(secret, safe='')}"
-    return "Basic " + base64.b64encode(pair.encode("utf-8")).decode("ascii")
+    request = TokenRequest(endpoint, now, form, headers)
+    client_auth_for(settings).decorate(request, settings, credential)
+    return request
 
 
 def parse_success(response: HttpResponse, settings: Settings, sent_at: float, secret: str) -> Token:
@@ -131,7 +123,7 @@ def error_from_body(
     code = _clean(code, secret, 60)
     description = body.get("error_description")
     said = f": {_clean(description, secret, 200)}" if isinstance(description, str) and description else ""
-    hint = ERROR_HINTS.get(code, "see the issuer's documentation for this error code")
+    hint = _hint(code, settings)
     return TokenEndpointRejected(
         f"token endpoint refused ({code}, HTTP {response.status}){said}; {hint} ({_where(settings)})"
     )
@@ -141,8 +133,15 @@ def _client_refused(settings: Settings, answer: str) -> TokenEndpointRejected:
     """A 401 or 403 that names no OAuth error (`answer` says what came instead): most often a wrong client id,
     secret or client_auth, so the same hint as invalid_client."""
     return TokenEndpointRejected(
-        f"token endpoint refused the client ({answer}); {ERROR_HINTS['invalid_client']} ({_where(settings)})"
+        f"token endpoint refused the client ({answer}); {_hint('invalid_client', settings)} ({_where(settings)})"
     )
+
+
+def _hint(code: str, settings: Settings) -> str:
+    """What to check after the OAuth error `code`; for invalid_client, what the client_auth method names."""
+    if code == "invalid_client":
+        return client_auth_for(settings).refusal_hint
+    return ERROR_HINTS.get(code, "see the issuer's documentation for this error code")
 
 
 def _where(settings: Settings) -> str:

@@ -18,6 +18,7 @@ from rightbrain_helper.secret_forms import redact, secret_forms
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from rightbrain_helper.log import Log
+    from rightbrain_helper.oauth.client_auth import TokenRequest
     from rightbrain_helper.ports import Clock, HttpResponse, Transport
     from rightbrain_helper.settings.model import Settings
 
@@ -25,48 +26,52 @@ REVOKE_SECONDS = 10.0  # one attempt, at most this long (or `deadline`, if short
 CLIENT_AUTH_FIELDS = frozenset({"client_id", "client_secret", "client_assertion", "client_assertion_type"})
 
 
-def revoke(settings: Settings, access_token: str, secret: str, transport: Transport, *, clock: Clock, log: Log) -> bool:
-    """Revoke `access_token` at the issuer of `settings`; True if the issuer answered 200. Never raises a
-    HelperError: a missing revocation endpoint is a debug line, every failure one warning."""
-    for form_of_secret in (*secret_forms(secret), access_token):
-        log.mask(form_of_secret)
+def revoke(
+    settings: Settings, access_token: str, credential: str, transport: Transport, *, clock: Clock, log: Log
+) -> bool:
+    """Revoke `access_token` at the issuer of `settings`, the client authenticated by its client_auth method with
+    `credential` as for a token request; True if the issuer answered 200. Never raises a HelperError: a missing
+    revocation endpoint is a debug line, every failure one warning."""
+    log.mask(access_token)
     try:
         resolved = resolve_issuer(settings, transport, clock, log)
         url = endpoint_for(resolved, "revocation")
         if not url:
             log.debug(f"issuer {settings.issuer or settings.token_url} names no revocation_endpoint; not revoked")
             return False
-        form, headers = revocation_request(resolved, access_token, secret)
+        request = revocation_request(resolved, access_token, credential, clock.now())
     except HelperError as exc:
         log.warn(f"the dropped token was not revoked: {exc}")
         return False
-    log.mask(headers.get("Authorization", "").removeprefix("Basic "))
+    sent = request.sent
+    for form_of_secret in secret_forms(sent) if sent else ():
+        log.mask(form_of_secret)
+    log.mask(request.headers.get("Authorization", "").removeprefix("Basic "))
     seconds = min(REVOKE_SECONDS, settings.deadline)
     host = urlsplit(url).netloc
     try:
-        response = transport.post_form(
-            url, form, headers, (min(settings.connect_timeout, seconds), min(settings.read_timeout, seconds)), seconds
-        )
+        timeout = (min(settings.connect_timeout, seconds), min(settings.read_timeout, seconds))
+        response = transport.post_form(url, request.form, request.headers, timeout, seconds)
     except TransportFailure as exc:
-        log.warn(f"revocation at {host} failed: {redact(str(exc), secret)}; the token stays valid until it expires")
+        log.warn(f"revocation at {host} failed: {redact(str(exc), sent)}; the token stays valid until it expires")
         return False
     if response.status == 200:
         log.debug(f"revoked the dropped token at {url}")
         return True
     log.warn(
-        f"revocation at {host} failed ({_refusal(response, resolved, secret)}); the token stays valid until it expires"
+        f"revocation at {host} failed ({_refusal(response, resolved, sent)}); the token stays valid until it expires"
     )
     return False
 
 
-def revocation_request(
-    settings: Settings, access_token: str, secret: str
-) -> tuple[list[tuple[str, str]], dict[str, str]]:
-    """The form and headers of the revocation request: the token, its type hint, and the client authenticated
-    exactly as for the token request (its headers and client authentication fields, nothing of the grant)."""
-    token_form, headers = build_request(settings, secret)  # the client-authentication seam replaces this call
-    auth_fields = [(name, value) for name, value in token_form if name in CLIENT_AUTH_FIELDS]
-    return [("token", access_token), ("token_type_hint", "access_token"), *auth_fields], headers
+def revocation_request(settings: Settings, access_token: str, credential: str, now: float) -> TokenRequest:
+    """The revocation request (RFC 7009 §2.1): the token, its type hint, and the client authenticated exactly as
+    for the token request (its headers and client authentication fields, nothing of the grant). An assertion's
+    audience is the token endpoint, as for the token request (private_key_aud)."""
+    request = build_request(settings, credential, settings.token_url, now)
+    auth_fields = [(name, value) for name, value in request.form if name in CLIENT_AUTH_FIELDS]
+    request.form = [("token", access_token), ("token_type_hint", "access_token"), *auth_fields]
+    return request
 
 
 def _refusal(response: HttpResponse, settings: Settings, secret: str) -> str:

@@ -50,15 +50,18 @@ def _new_session() -> requests.Session:
 
 class RequestsTransport:
     """POSTs (and the GETs of discovery) with TLS verification always on (system CAs, REQUESTS_CA_BUNDLE, or
-    `ca_bundle`), proxies from the standard environment variables, no redirects (a redirected POST would carry
-    the secret elsewhere)."""
+    `ca_bundle`), proxies from the standard environment variables, no redirects (a redirected POST would carry the
+    secret elsewhere).
+    `client_cert` (certificate path, key path) is presented in every TLS handshake (RFC 8705 mutual TLS); the
+    caller has checked the key (token/tls_identity.py), and it is unencrypted, so OpenSSL never prompts."""
 
-    def __init__(self, ca_bundle: str = "") -> None:
+    def __init__(self, ca_bundle: str = "", *, client_cert: tuple[str, str] | None = None) -> None:
         ca_bundle = os.path.expanduser(ca_bundle)
         if ca_bundle and not os.path.exists(ca_bundle):
             raise ConfigError(f"ca_bundle {ca_bundle!r} does not exist; name a PEM file (or c_rehash directory) of CAs")
         self.session = _new_session()
         self.verify: str | bool = ca_bundle or True
+        self.client_cert = client_cert
 
     def post_form(
         self,
@@ -119,6 +122,7 @@ class RequestsTransport:
                 headers=headers,
                 timeout=timeout,
                 verify=self.verify,
+                cert=self.client_cert,
                 allow_redirects=False,
                 stream=True,
             ) as answer:
@@ -127,17 +131,28 @@ class RequestsTransport:
                 lowered = {name.lower(): value for name, value in answer.headers.items()}
                 return Response(answer.status_code, lowered, body)
         except requests.exceptions.SSLError as exc:
-            raise TransportFailure(
-                f"TLS verification failed ({_reason(exc)}); set ca_bundle if the issuer uses a private CA",
-                retryable=False,
-                kind="tls",
-            ) from None
+            raise TransportFailure(self._tls_failure(_reason(exc)), retryable=False, kind="tls") from None
         except requests.exceptions.Timeout:
             raise TransportFailure("timed out", retryable=True, kind="timeout") from None
         except requests.exceptions.ConnectionError as exc:
-            raise TransportFailure(f"connection failed ({_reason(exc)})", retryable=True, kind="connect") from None
+            raise TransportFailure(
+                f"connection failed ({_reason(exc)}){self._cert_hint()}", retryable=True, kind="connect"
+            ) from None
         except (requests.exceptions.RequestException, OSError) as exc:
             raise TransportFailure(f"request failed ({_reason(exc)})", retryable=False) from None
+
+    def _tls_failure(self, reason: str) -> str:
+        """The message for a TLS failure: the issuer's certificate not trusted (set ca_bundle), or a handshake the
+        issuer broke off, most often for want of a client certificate it accepts."""
+        if "certificate verify failed" in reason.lower():
+            return f"TLS verification failed ({reason}); set ca_bundle if the issuer uses a private CA"
+        if self.client_cert:
+            return f"TLS handshake failed ({reason}); check that the issuer accepts tls_client_cert"
+        return f"TLS handshake failed ({reason}); the issuer may require a client certificate (tls_client_cert)"
+
+    def _cert_hint(self) -> str:
+        """A server that refuses a client certificate may just drop the connection (TLS 1.3 alerts come late)."""
+        return "; the issuer may have refused tls_client_cert" if self.client_cert else ""
 
 
 class _Exchange:

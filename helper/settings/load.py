@@ -11,16 +11,15 @@ import os
 
 from rightbrain_helper.errors import ConfigError
 from rightbrain_helper.settings import paths
+from rightbrain_helper.settings.credentials import CREDENTIAL_KEYS, credential_settings
 from rightbrain_helper.settings.file import load_config
-from rightbrain_helper.settings.issuer import issuer_settings, keyring_entry
+from rightbrain_helper.settings.issuer import issuer_settings
 from rightbrain_helper.settings.model import (
-    CLIENT_AUTH_METHODS,
     DEFAULT_PROFILE,
-    SecretSource,
     Settings,
     normalize_scopes,
 )
-from rightbrain_helper.settings.provenance import SECRET_VARIABLES, Origins
+from rightbrain_helper.settings.provenance import Origins
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -31,6 +30,7 @@ TOP_KEYS = frozenset({"default_profile", "profiles", "hosts"})
 STRING_KEYS = frozenset({"token_url", "client_id", "client_secret_file", "client_auth", "audience", "ca_bundle"})
 # the fleet tier (docs/fleet-cache.md)
 STRING_KEYS |= {"shared_cache", "shared_cache_password_file", "shared_cache_ca_bundle"}
+STRING_KEYS |= CREDENTIAL_KEYS  # private key, client assertion and client certificate (docs/client-auth.md)
 POSITIVE_KEYS = frozenset(
     {"connect_timeout", "read_timeout", "deadline", "secret_command_timeout", "shared_cache_timeout"}
 )  # not 0 either
@@ -111,14 +111,10 @@ def resolve_settings(context: ConfigContext, overrides: Overrides) -> tuple[Sett
     client_id = pick("client_id")
     if not client_id:
         raise ConfigError(f"no client id: {_how_to_set('client_id', origins, where)}")
-    client_auth = profile.get("client_auth", "basic")
-    if client_auth not in CLIENT_AUTH_METHODS:
-        raise ConfigError(f"client_auth = {client_auth!r} in {where}: use one of {', '.join(CLIENT_AUTH_METHODS)}")
+    shared_cache = _shared_cache_settings(context.env, profile, where)
     settings = Settings(
         profile=name,
         client_id=client_id,
-        secret=_secret_source(origins, profile, where),
-        client_auth=client_auth,
         scopes=normalize_scopes(pick("scope", [], overrides.scope, overrides.origin)),
         audience=pick("audience", "", overrides.audience, overrides.origin),
         resources=tuple(_as_list(profile.get("resource", []))),
@@ -132,8 +128,9 @@ def resolve_settings(context: ConfigContext, overrides: Overrides) -> tuple[Sett
         lock_timeout=float(profile.get("lock_timeout", 10.0)),
         cache_dir=context.cache_dir,
         use_cache=overrides.use_cache,
-        **_shared_cache_settings(context.env, profile, where),
+        **shared_cache,
         **issuer_settings(origins, profile, where),
+        **credential_settings(origins, profile, where, shared_cache["shared_cache"]),
     )
     return settings, origins
 
@@ -238,40 +235,6 @@ def _expected_kind(key: str) -> str:
 def _as_list(value: str | list[str]) -> list[str]:
     """A string setting that may also be given as a list."""
     return [value] if isinstance(value, str) else list(value)
-
-
-def _secret_source(origins: Origins, profile: Mapping[str, Any], where: str) -> SecretSource:
-    """Environment variable > secret file from the environment (both only without an explicit profile) >
-    profile file > profile command."""
-    timeout = float(profile.get("secret_command_timeout", 10.0))
-    variable, value = _secret_variable(origins)
-    if variable:
-        origins.note("secret", f"environment {variable}")
-        if variable == "RIGHTBRAIN_CLIENT_SECRET":
-            return SecretSource("env", variable, value=value)
-        return SecretSource("file", os.path.expanduser(value))
-    origins.note("secret", origins.in_profile)
-    if profile.get("client_secret_file"):
-        return SecretSource("file", os.path.expanduser(str(profile["client_secret_file"])))
-    if profile.get("client_secret_command"):
-        argv = tuple(profile["client_secret_command"])
-        return SecretSource("command", argv[0], argv=argv, timeout=timeout)
-    if profile.get("client_secret_keyring"):
-        return SecretSource("keyring", keyring_entry(str(profile["client_secret_keyring"]), where))
-    sources = "client_secret_file, client_secret_command or client_secret_keyring"
-    if origins.explicit:
-        raise ConfigError(f"no client secret: set {sources} in {where}{origins.unused_hint(*SECRET_VARIABLES)}")
-    variables = "RIGHTBRAIN_CLIENT_SECRET or RIGHTBRAIN_CLIENT_SECRET_FILE"
-    raise ConfigError(f"no client secret: set {variables}, or {sources} in {where}")
-
-
-def _secret_variable(origins: Origins) -> tuple[str, str]:
-    """The first secret variable that counts, and its value; ("", "") for none."""
-    for variable in SECRET_VARIABLES:
-        value = origins.variable(variable)
-        if value:
-            return variable, value
-    return "", ""
 
 
 def _shared_cache_settings(env: Mapping[str, str], profile: Mapping[str, Any], where: str) -> dict[str, Any]:

@@ -8,12 +8,61 @@ if TYPE_CHECKING:
 
 DEFAULT_TOKEN_URL = "https://oauth.rightbrain.ai/oauth2/token"
 DEFAULT_PROFILE = "default"
-CLIENT_AUTH_METHODS = ("basic", "basic-raw", "post")
+# Client authentication methods as RFC 7591 / OIDC Dynamic Client Registration spell them (token_endpoint_auth_method),
+# plus basic-raw (Basic as `curl -u` sends it) and client_assertion (a federated JWT from a file). The method
+# classes are in token/client_auth.py and token/key_auth.py; docs/client-auth.md says which server needs which.
+CLIENT_AUTH_METHODS = (
+    "client_secret_basic",
+    "basic-raw",
+    "client_secret_post",
+    "private_key_jwt",
+    "client_assertion",
+    "tls_client_auth",
+)
+CLIENT_AUTH_ALIASES = {"basic": "client_secret_basic", "post": "client_secret_post"}  # the names before issue 8
+SECRET_METHODS = frozenset({"client_secret_basic", "basic-raw", "client_secret_post"})  # need the client secret
+DEFAULT_CLIENT_AUTH = "client_secret_basic"
+JWT_ALGORITHMS = ("RS256", "ES256", "PS256")  # private_key_alg; "" = from the key's type
+ASSERTION_AUDIENCES = ("token_endpoint", "issuer")  # private_key_aud
+
+# Which settings change the token an issuer grants. A test (tests/test_cache_key_coverage.py) checks that every
+# Settings attribute is in exactly one group, so a new setting cannot be left out of the cache key by accident:
+#   KEY_SETTINGS       hashed into the cache key by value (token/cache.py)
+#   the method's own   each client_auth method's `settings` (token/client_auth.py): hashed by its key_parts and
+#                      credential fingerprint (the secret or private key by content, an assertion file by path)
+#   TLS_SETTINGS       the client certificate by content and its key by path: a certificate-bound token (RFC 8705)
+#                      belongs to one certificate, whatever the method
+#   NEUTRAL_SETTINGS   how and where the token is fetched and kept, not which token it is
+KEY_SETTINGS = (  # with an issuer, token_url is "" and the issuer names the server: never the network on a hit
+    *("token_url", "issuer", "client_id", "client_auth", "scopes", "audience", "resources", "extra_params"),
+)
+TLS_SETTINGS = ("tls_client_cert", "tls_client_key")
+NEUTRAL_SETTINGS = frozenset(
+    {
+        "profile",  # two profiles naming the same client at the same issuer share one token
+        "default_lifetime",
+        "min_valid",
+        "ca_bundle",  # which CAs vouch for the issuer, not who the client is
+        "connect_timeout",
+        "read_timeout",
+        "deadline",
+        "lock_timeout",
+        "cache_dir",
+        "use_cache",
+        "shared_cache",  # the fleet tier derives its own names from the cache key (fleet/seal.py)
+        "shared_cache_password_file",
+        "shared_cache_timeout",
+        "shared_cache_ca_bundle",
+        "discovery_lifetime",  # how long discovered metadata is kept, not which issuer it describes
+        "revoke",  # what happens to a token the helper drops, not which token it gets
+        "metadata",  # not a setting: what discovery found for `issuer` (in the key), in a copy on a miss only
+    }
+)
 
 
 class SecretSource:
-    """Where the client secret comes from: kind is "env", "file", "command" or "keyring" (origin "service/name");
-    never the secret in a repr."""
+    """Where the client secret comes from: kind is "env", "file", "command", "keyring" (origin "service/name"), or
+    "none" (no secret configured, which only the secret methods refuse); never the secret in a repr."""
 
     __slots__ = ("argv", "kind", "origin", "timeout", "value")
 
@@ -43,8 +92,8 @@ class Settings:
         profile: str,
         token_url: str,
         client_id: str,
-        secret: SecretSource,
-        client_auth: str = "basic",
+        secret: SecretSource | None = None,
+        client_auth: str = DEFAULT_CLIENT_AUTH,
         scopes: tuple[str, ...] = (),
         audience: str = "",
         resources: tuple[str, ...] = (),
@@ -65,12 +114,19 @@ class Settings:
         issuer: str = "",
         discovery_lifetime: float = 86400,
         revoke: bool = True,
+        private_key_file: str = "",
+        private_key_alg: str = "",
+        private_key_kid: str = "",
+        private_key_aud: str = "token_endpoint",
+        client_assertion_file: str = "",
+        tls_client_cert: str = "",
+        tls_client_key: str = "",
     ) -> None:
         self.profile = profile
         self.token_url = token_url
         self.client_id = client_id
-        self.secret = secret
-        self.client_auth = client_auth
+        self.secret = secret if secret is not None else SecretSource("none", "")
+        self.client_auth = client_auth  # one of CLIENT_AUTH_METHODS (or an alias, in settings built by hand)
         self.scopes = scopes
         self.audience = audience
         self.resources = resources
@@ -96,6 +152,16 @@ class Settings:
         self.discovery_lifetime = discovery_lifetime  # seconds a discovered metadata document is kept on disk
         self.revoke = revoke  # RFC 7009: revoke a token the helper drops (clear, erase, forget, logout)
         self.metadata: IssuerMetadata | None = None  # set by discovery only; not a setting
+        # private_key_jwt (RFC 7523 §2.2, OIDC Core §9): a PEM private key, the JWS algorithm ("" = from the key),
+        # the key id for the JWT header ("" = none), and the assertion's audience (ASSERTION_AUDIENCES)
+        self.private_key_file = private_key_file
+        self.private_key_alg = private_key_alg
+        self.private_key_kid = private_key_kid
+        self.private_key_aud = private_key_aud
+        self.client_assertion_file = client_assertion_file  # client_assertion: a JWT the platform writes and rotates
+        # mutual TLS (RFC 8705): presented with any method (certificate-bound tokens); tls_client_auth needs them
+        self.tls_client_cert = tls_client_cert
+        self.tls_client_key = tls_client_key
 
     @property
     def scope(self) -> str:

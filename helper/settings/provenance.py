@@ -37,6 +37,13 @@ REPORTED = (  # settings --verbose reports, in this order (the secret is reporte
     "audience",
     "resource",
     "extra_params",
+    "private_key_file",
+    "private_key_alg",
+    "private_key_kid",
+    "private_key_aud",
+    "client_assertion_file",
+    "tls_client_cert",
+    "tls_client_key",
     "ca_bundle",
     "default_lifetime",
     "min_valid",
@@ -134,6 +141,8 @@ class Origins:
 def _secret_line(settings: Settings, origin: str) -> str:
     """Where the client secret is read from; never the secret."""
     secret = settings.secret
+    if secret.kind == "none":
+        return f"client secret (none; client_auth {settings.client_auth} needs none)"
     places = {"file": f" in file {secret.origin}", "command": f" printed by {secret.origin}"}
     places["keyring"] = f" in the keyring as {secret.origin}"
     place = places.get(secret.kind, "")

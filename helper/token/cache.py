@@ -25,6 +25,8 @@ from rightbrain_helper.private_files import (
     ensure_private_dir,
     read_private_file,
 )
+from rightbrain_helper.settings.model import KEY_SETTINGS
+from rightbrain_helper.token.client_auth import client_auth_for
 from rightbrain_helper.token.entry import Token, decode, encode
 
 TYPE_CHECKING = False
@@ -46,23 +48,35 @@ MAX_ENTRY_BYTES = 512 * 1024
 DIRECTORY_FIX = "point RIGHTBRAIN_CACHE_DIR at a directory only you can enter (a new path is created 0700)"
 
 
-def cache_key(settings: Settings, secret_fingerprint: str) -> str:
-    """A hash over everything that changes which token the issuer would grant; never the secret itself."""
-    parts = [
-        "token-key-v1",
-        f"issuer {settings.issuer}" if settings.issuer else settings.token_url,  # never the network (issuers.md)
-        settings.client_id,
-        secret_fingerprint,
-        settings.client_auth,
-        settings.scope,
-        settings.audience,
-        str(len(settings.resources)),
-        *settings.resources,
-        str(len(settings.extra_params)),
-    ]
-    for name, value in settings.extra_params:
-        parts += [name, value]
+def cache_key(settings: Settings, credential_fingerprint: str) -> str:
+    """A hash over everything that changes which token the issuer would grant (settings.model says what that
+    is): the KEY_SETTINGS by value, the client_auth method's key parts and `credential_fingerprint` (its
+    credential_fingerprint(): a hash of the secret or private key, never the credential), and the TLS client
+    certificate. ConfigError when a file the key depends on (a private key, a certificate) cannot be read."""
+    method = client_auth_for(settings)
+    parts = ["token-key-v2"]
+    for name in KEY_SETTINGS:
+        parts += _flattened(method.name if name == "client_auth" else getattr(settings, name))  # aliases resolved
+    parts.append(credential_fingerprint)
+    parts += _flattened(method.key_parts(settings))
+    if settings.tls_client_cert:  # mutual TLS: the certificate is part of who the client is (RFC 8705)
+        from rightbrain_helper.token.tls_identity import tls_key_parts  # noqa: PLC0415  (only with a certificate)
+
+        parts += _flattened(tls_key_parts(settings))
     return digest(*parts)[:KEY_LENGTH]
+
+
+def entry_key(settings: Settings) -> str:
+    """The cache key of `settings`, its credential fingerprinted by its client_auth method."""
+    return cache_key(settings, client_auth_for(settings).credential_fingerprint(settings))
+
+
+def _flattened(value: object) -> list[str]:
+    """A setting as key parts: a string as itself; a tuple (of strings or of string pairs) as its length, then
+    its items: so no two different values flatten alike."""
+    if isinstance(value, tuple):
+        return [str(len(value)), *(part for item in value for part in _flattened(item))]
+    return [str(value)]
 
 
 def is_entry_name(name: str) -> bool:

@@ -1,14 +1,14 @@
 """The get-token use case: serve from the shared cache, or refresh under the per-key lock (single flight).
 
-Hit path: fingerprint the secret, read one file, compare with the clock. Everything that loads requests or
-filelock is imported below only when a token must be fetched.
+Hit path: fingerprint the credential (token/client_auth.py), read one file, compare with the clock. Everything
+that loads requests or filelock is imported below only when a token must be fetched.
 """
 
 from __future__ import annotations
 
 from rightbrain_helper.errors import CacheError, CacheUnavailable, HelperError, LockTimeout
-from rightbrain_helper.token.cache import TokenCache, cache_key
-from rightbrain_helper.token.client_secret import read_secret, secret_fingerprint
+from rightbrain_helper.token.cache import TokenCache, entry_key
+from rightbrain_helper.token.client_auth import client_auth_for
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -19,10 +19,12 @@ if TYPE_CHECKING:
 
 
 def default_transport(settings: Settings) -> Transport:
-    """The requests-based transport (imports requests)."""
+    """The requests-based transport (imports requests), presenting the TLS client certificate if there is one
+    (its key checked like the secret file first)."""
     from rightbrain_helper.oauth.transport import RequestsTransport  # noqa: PLC0415
+    from rightbrain_helper.token.tls_identity import client_certificate  # noqa: PLC0415
 
-    return RequestsTransport(settings.ca_bundle)
+    return RequestsTransport(settings.ca_bundle, client_cert=client_certificate(settings))
 
 
 class TokenService:
@@ -40,7 +42,7 @@ class TokenService:
         if not settings.use_cache:
             return self._fetch(settings)
         cache = TokenCache(settings.cache_dir, self.log)
-        key = cache_key(settings, secret_fingerprint(settings.secret))
+        key = entry_key(settings)
         started = self.clock.now()
         try:
             present = cache.check_directory()  # the same checks as status and clear; CacheError if refused
@@ -66,7 +68,7 @@ class TokenService:
 
             shared = forget_shared(settings, access_token, self.log)
         cache = TokenCache(settings.cache_dir, self.log)
-        key = cache_key(settings, secret_fingerprint(settings.secret))
+        key = entry_key(settings)
         dropped = access_token if shared else ""  # the fleet entry held it: a token of ours
         try:
             cached = cache.read(key) if cache.check_directory() else None
@@ -90,12 +92,12 @@ class TokenService:
         from rightbrain_helper.oauth.revoke import revoke  # noqa: PLC0415  (requests loads only here)
 
         try:
-            secret = read_secret(settings.secret)
+            credential = self._credential(settings)
             transport = self.transport_factory(settings)
         except HelperError as exc:
             self.log.warn(f"the dropped token was not revoked: {exc}")
             return False
-        return revoke(settings, access_token, secret, transport, clock=self.clock, log=self.log)
+        return revoke(settings, access_token, credential, transport, clock=self.clock, log=self.log)
 
     def _refresh(
         self, cache: TokenCache, key: str, settings: Settings, started: float, *, force_refresh: bool
@@ -153,30 +155,49 @@ class TokenService:
             return self._fetch(settings)
         from rightbrain_helper.fleet.tier import obtain_shared  # noqa: PLC0415  (redis-py and cryptography load only here)
 
-        secret = read_secret(settings.secret)  # the fleet entry is keyed and sealed by the secret's value
-        self.log.mask(secret)
+        credential = self._credential(settings)
+        seal_with = client_auth_for(settings).fleet_secret(settings, credential)  # secret or private key: fleet/seal.py
+        self._mask_credential(seal_with)
         return obtain_shared(
             settings,
-            secret,
-            fetch=lambda: self._fetch(settings, secret),
+            seal_with,
+            fetch=lambda: self._fetch(settings, credential),
             fresh=lambda token: self._fresh(token, settings),
             clock=self.clock,
             log=self.log,
             not_before=not_before,
         )
 
-    def _fetch(self, settings: Settings, secret: str = "") -> Token:
-        """One token request through the transport (with retries), to the token endpoint the issuer names if an
-        issuer is set (oauth/issuer.py)."""
+    def _fetch(self, settings: Settings, credential: str | None = None) -> Token:
+        """One token request through the transport (with retries), authenticated by the client_auth method with
+        `credential` (read now when not given: a client assertion is re-read for every fetch), at the token
+        endpoint the issuer names if an issuer is set (oauth/issuer.py)."""
         from rightbrain_helper.oauth.fetch import fetch_token  # noqa: PLC0415  (requests and friends load only here)
         from rightbrain_helper.oauth.issuer import fetch_from_issuer  # noqa: PLC0415
 
-        secret = secret or read_secret(settings.secret)
-        self.log.mask(secret)
+        if credential is None:
+            credential = self._credential(settings)
+        transport = self.transport_factory(settings)
         fetch = fetch_from_issuer if settings.issuer else fetch_token
-        token = fetch(settings, secret, self.transport_factory(settings), self.clock, self.log)
+        token = fetch(settings, credential, transport, self.clock, self.log)
         self.log.mask(token.access_token)
         return token
+
+    def _credential(self, settings: Settings) -> str:
+        """The method's credential (secret, private key, assertion; "" for none), read and masked."""
+        credential = client_auth_for(settings).credential(settings, self.clock.now())
+        self._mask_credential(credential)
+        return credential
+
+    def _mask_credential(self, credential: str) -> None:
+        """Mask a credential in every line: a one-line one whole, a PEM key line by line but for its armour."""
+        lines = credential.splitlines()
+        if len(lines) <= 1:
+            self.log.mask(credential)
+            return
+        for line in lines:
+            if not line.startswith(("-----BEGIN ", "-----END ")):
+                self.log.mask(line)
 
     def _fresh(self, token: Token, settings: Settings) -> bool:
         """Whether `token` still has its safety margin left."""

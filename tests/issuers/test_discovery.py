@@ -146,7 +146,10 @@ def test_unsupported_client_auth_is_a_warning(helper_env: dict[str, str], make_a
     warning = "rightbrain-helper: warning: issuer "
     assert result.stderr.startswith(warning), result.stderr
     assert result.stderr.count("\n") == 1, result.stderr
-    assert "private_key_jwt, client_secret_post, not client_secret_basic (client_auth = basic)" in result.stderr
+    assert (
+        "private_key_jwt, client_secret_post, not client_secret_basic (client_auth = client_secret_basic)"
+        in result.stderr
+    )
 
 
 def test_listed_client_auth_gives_no_warning(helper_env: dict[str, str], make_authz: MakeServer) -> None:
@@ -336,7 +339,11 @@ def test_doctor_check_marks_an_unlisted_client_auth(helper_env: dict[str, str], 
         (True, f"issuer {server.issuer}: metadata from {server.issuer}/.well-known/openid-configuration"),
         (True, f"token endpoint {server.url}"),
         (True, f"revocation endpoint {server.origin}/oauth2/revoke"),
-        (False, "the issuer lists private_key_jwt, not client_secret_basic (client_auth = basic): set client_auth"),
+        (
+            False,
+            "the issuer lists private_key_jwt, not client_secret_basic (client_auth = client_secret_basic): "
+            "set client_auth",
+        ),
     ]
     server.named_issuer = "https://elsewhere.example"
     [(ok, line)] = check_issuer(settings, default_transport(settings), runtime.clock, runtime.log)

@@ -4,44 +4,26 @@ after `token`, and inactive after `clear` revoked it (RFC 7009)."""
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import requests
 
-from rightbrain_helper.oauth.request import basic_authorization
+from rightbrain_helper.oauth.client_auth import basic_authorization
 
 from ..conftest import run_helper
 from ..support.procs import write_config
-from ..test_interop_oidc_provider import (
-    BASIC_CLIENT,
-    BASIC_SECRET,
-    INTEROP,
-    ISSUER_SCRIPT,
-    Issuer,
-    _require_node_modules,
-    _wait_for_port,
-)
+from ..test_interop_oidc_provider import BASIC_CLIENT, BASIC_SECRET, Issuer, start_issuer
 
 
 @pytest.fixture
 def oidc_issuer(tmp_path: Path) -> Iterator[tuple[Issuer, str]]:
     """A running issuer.mjs and its issuer identifier (http://127.0.0.1:PORT)."""
-    node = _require_node_modules()
-    port_file, log_path, stderr_path = tmp_path / "port", tmp_path / "requests.jsonl", tmp_path / "stderr.txt"
-    with stderr_path.open("wb") as stderr:
-        process = subprocess.Popen(
-            [node, str(ISSUER_SCRIPT), str(port_file), str(log_path)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.DEVNULL,
-            stderr=stderr,
-            cwd=INTEROP,
-        )
-    port = _wait_for_port(process, port_file, stderr_path)
-    running = Issuer(process, port, log_path)
-    yield running, f"http://127.0.0.1:{port}"
+    (tmp_path / "issuer").mkdir()
+    (tmp_path / "credentials").mkdir()
+    running = start_issuer(tmp_path / "issuer", tmp_path / "credentials")
+    yield running, running.token_url.removesuffix("/token")
     running.stop()
 
 

@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Protocol
 from urllib.parse import parse_qsl, unquote_plus
 
 
@@ -42,18 +43,28 @@ class Reply:
 
 
 class Recorded:
-    """One request as the server saw it."""
+    """One request as the server saw it; `peer_cert` is the DER of the TLS client certificate, if one was verified."""
 
-    def __init__(self, method: str, path: str, headers: dict[str, str], body: bytes) -> None:
+    def __init__(
+        self, method: str, path: str, headers: dict[str, str], body: bytes, peer_cert: bytes | None = None
+    ) -> None:
         self.method = method
         self.path = path
         self.headers = headers
         self.body = body
+        self.peer_cert = peer_cert
         self.form = parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
 
     def field(self, name: str) -> str | None:
         """The first form value called `name`."""
         return next((value for key, value in self.form if key == name), None)
+
+
+class Verifier(Protocol):
+    """Checks clients that send no secret (tests/support/clientauth.py): the client id they prove, or None."""
+
+    def client(self, recorded: Recorded) -> str | None:
+        """The authenticated client id, or None."""
 
 
 class Issued:
@@ -86,6 +97,7 @@ class TokenServer:
         self.decode_basic = True
         self.responder: Callable[[Recorded], Reply] | None = None  # answers what the queue does not, if set
         self.date_offset = 0.0  # seconds added to the clock of the Date header (a server whose clock is off)
+        self.verifier: Verifier | None = None  # checks client assertions and TLS client certificates, if set
         self._lock = threading.Lock()
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self.httpd.daemon_threads = True
@@ -169,8 +181,12 @@ class TokenServer:
         return Reply(200, body, {"Cache-Control": "no-store"})
 
     def authenticate(self, recorded: Recorded) -> str | None:
-        """The client id if its credentials check out (Basic, decoded per RFC 6749 §2.3.1 unless told not to)."""
+        """The client id if its credentials check out (Basic, decoded per RFC 6749 §2.3.1 unless told not to; a
+        client assertion or a bare client_id with a TLS client certificate by the verifier, if any)."""
         header = recorded.headers.get("authorization", "")
+        secretless = recorded.field("client_secret") is None and not header
+        if self.verifier is not None and (recorded.field("client_assertion") is not None or secretless):
+            return self.verifier.client(recorded)
         if header.startswith("Basic "):
             pair = base64.b64decode(header[6:]).decode("utf-8")
             client_id, _, secret = pair.partition(":")
@@ -212,7 +228,9 @@ def _handler_for(server: TokenServer) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length", "0"))
             body = self.rfile.read(length)
             headers = {name.lower(): value for name, value in self.headers.items()}
-            self._send(server.answer(Recorded("POST", self.path, headers, body)))
+            peer = getattr(self.connection, "getpeercert", None)  # an ssl.SSLSocket under TLS
+            peer_cert = peer(binary_form=True) if peer is not None else None
+            self._send(server.answer(Recorded("POST", self.path, headers, body, peer_cert)))
 
         def do_GET(self) -> None:
             headers = {name.lower(): value for name, value in self.headers.items()}
