@@ -88,11 +88,8 @@ def forget(adapter: Adapter, request: Request, runtime: Runtime) -> Reply:
 
 
 def safe_transport(adapter: Adapter, request: Request, runtime: Runtime) -> bool:
-    """A scheme with TLS, or cleartext to this machine; anything else would carry the token in clear: refuse and
-    say so (not for a tool whose scheme does not name its transport)."""
-    if not adapter.scheme_is_transport or request.scheme in ("https", "grpcs"):
-        return True
-    if request.scheme in CLEARTEXT and is_loopback_host(request.host):
+    """transport_is_safe, and a warning saying why when it is not."""
+    if transport_is_safe(adapter, request):
         return True
     secure = CLEARTEXT.get(request.scheme, "https")
     runtime.log.warn(
@@ -101,6 +98,15 @@ def safe_transport(adapter: Adapter, request: Request, runtime: Runtime) -> bool
         f"({request.scheme} is allowed only to loopback hosts)"
     )
     return False
+
+
+def transport_is_safe(adapter: Adapter, request: Request) -> bool:
+    """A scheme with TLS, or cleartext to this machine; anything else would carry the token in clear (always
+    True for a tool whose scheme does not name its transport). `doctor` asks this too, so it reports what serve()
+    does."""
+    if not adapter.scheme_is_transport or request.scheme in ("https", "grpcs"):
+        return True
+    return request.scheme in CLEARTEXT and is_loopback_host(request.host)
 
 
 def report(adapter: Adapter, request: Request, error: BaseException, runtime: Runtime) -> int:

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 MAX_DOCUMENT_CHARS = 1024 * 1024
 MIN_SECONDS = 0.5  # a request with less time than this left would only time out
+ADVICE = "check issuer, or set token_url instead"  # ends the no-document message (doctor gives its own fix)
 
 
 class NoDocument(Exception):
@@ -61,7 +62,7 @@ def discover(settings: Settings, transport: Transport, clock: Clock, log: Log, g
             log.debug(f"discovery: {note}")
         return metadata
     reasons = "; ".join(str(failure) for failure in failures)
-    message = f"issuer {issuer}: no discovery document ({reasons}); check issuer, or set token_url instead"
+    message = f"issuer {issuer}: no discovery document ({reasons}); {ADVICE}"
     if any(failure.transient for failure in failures):
         raise TokenEndpointUnavailable(message)
     raise ConfigError(message)

@@ -7,13 +7,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rightbrain_helper.errors import HelperError
-from rightbrain_helper.settings.hosts import find_host
 
-from ..cargo import TOOL, index_address
-from ..cargo_config import DEFAULT_PORTS, HELPER, cargo_config_path, parse_toml, provider_words, registries_table
+from ..cargo import CARGO, TOOL, index_address
+from ..cargo_config import HELPER, cargo_config_path, parse_toml, provider_words, registries_table
+from ..contract import Request
 from ..files import read_text
 from .checks import Check, fail, info
-from .tools import listed_for, missing_command, served
+from .tools import cleartext_refusal, entry_for, listed_for, missing_command, served
 
 if TYPE_CHECKING:
     from .context import Doctor
@@ -48,10 +48,14 @@ def cargo_checks(doctor: Doctor) -> list[Check]:
 def _registry_check(doctor: Doctor, name: str, index: str, command: str) -> Check:
     """The provider must run, and the index's host must be listed for cargo."""
     fix = f"fix: rightbrain-helper configure cargo --registry {name} --index {index or 'URL'}"
-    scheme, host, port, _ = index_address(index)
-    entry = find_host(doctor.config(), host, port or DEFAULT_PORTS.get(scheme, ""), tool=TOOL) if host else None
+    request = Request()
+    request.scheme, request.host, request.port, request.path = index_address(index)  # as the adapter parses it
+    entry = entry_for(doctor, CARGO, request)
     if entry is not None:
         doctor.serve(entry.name, TOOL)
+        refusal = cleartext_refusal(CARGO, request)
+        if refusal:
+            return fail(f"cargo: registry {name} ({index}) runs this helper, but {refusal}")
     missing = missing_command(command, doctor.env)
     if missing:
         return fail(f"cargo: registry {name}: its credential-provider {missing}; {fix}")

@@ -70,7 +70,15 @@ class Doctor:
         """The one token request doctor makes (endpoint.py); HelperError when it cannot be made (no secret)."""
         from .endpoint import probe_token_endpoint  # noqa: PLC0415  (loads requests)
 
-        return self._once("probe", lambda: probe_token_endpoint(self.settings(), self.secret(), self.runtime))
+        return self._once("probe", lambda: probe_token_endpoint(self.token_settings(), self.secret(), self.runtime))
+
+    def token_settings(self) -> Settings:
+        """The settings the token request goes out with: the profile's; with an issuer, carrying the metadata
+        discovered now (issuer.py), their token_url the endpoint the issuer names. HelperError when the profile
+        does not resolve or discovery fails."""
+        from .issuer import discovered  # noqa: PLC0415
+
+        return self._once("token settings", lambda: discovered(self.settings(), self.runtime))
 
     def serve(self, name: str, tool: str) -> None:
         """Note that `tool`'s configuration sends host-list entry `name` to this helper."""

@@ -11,11 +11,12 @@ from typing import TYPE_CHECKING
 
 from rightbrain_helper.errors import HelperError
 
-from ..docker import NAME, TOOL, lookup, server_key
+from ..contract import Request
+from ..docker import DOCKER, NAME, TOOL, registry_address, server_key
 from ..docker_setup import HELPER, docker_config_path
 from ..files import read_text
 from .checks import Check, fail, info
-from .tools import listed_for, on_path, served
+from .tools import entry_for, listed_for, on_path, served
 
 if TYPE_CHECKING:
     from .context import Doctor
@@ -60,8 +61,14 @@ def docker_checks(doctor: Doctor) -> list[Check]:
 
 def _entry_check(doctor: Doctor, path: str, key: str) -> Check:
     """credHelpers[key] = "rightbrain": the adapter must find the registry in the host list for docker."""
-    entry = lookup(doctor.runtime, key)
     name = f'credHelpers["{key}"]'
+    request = Request()
+    request.values["server_url"] = key  # what docker sends for the registry: the credHelpers key
+    request.host, request.port = registry_address(key)
+    try:
+        entry = entry_for(doctor, DOCKER, request)
+    except HelperError as exc:  # an entry the adapter refuses (username "<token>")
+        return fail(f"docker: {name} runs this helper, but {exc}")
     if entry is None:
         return fail(
             f'docker: {name} = "{HELPER}" in {path}, but {key} is not in the host list for docker, so docker gets '

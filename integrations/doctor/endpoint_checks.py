@@ -30,6 +30,10 @@ def endpoint_checks(doctor: Doctor) -> list[Check]:
         except HelperError:
             return []  # the profile check said why
         return [info("token endpoint: not contacted, as there is no client secret to send (see above)")]
+    try:
+        doctor.token_settings()
+    except HelperError:
+        return [info("token endpoint: not contacted, as the issuer's metadata was not discovered (see above)")]
     probe = doctor.probe()
     if probe.exchange is None:
         return [fail(f"token endpoint: {probe.error}")]  # the URL or ca_bundle, refused before any request
@@ -46,8 +50,9 @@ def reachable(probe: Probe, exchange: Exchange) -> Check:
         return ok(f"token endpoint {url}: answered HTTP {exchange.status} in {took:.2f} s ({route})")
     if failure.kind == "tls":
         return ok(f"token endpoint {url}: connected ({route}); the TLS handshake failed (next line)")
+    named = f"the token endpoint issuer {probe.settings.issuer} names" if probe.settings.issuer else "token_url"
     return fail(
-        f"token endpoint {url}: {failure} ({route}); fix: check token_url, the network and the proxy settings "
+        f"token endpoint {url}: {failure} ({route}); fix: check {named}, the network and the proxy settings "
         "(HTTPS_PROXY, NO_PROXY)"
     )
 

@@ -5,8 +5,8 @@
   private, a certificate in date, an assertion file not expired); route to it here. client_secret_basic,
   basic-raw and client_secret_post have nothing beyond setup.secret_check, so this returns [] today.
 - `ISSUER_CHECKS`: check functions (Doctor) -> list[Check] run after the client secret and before the token
-  request, for issuer discovery (`issuer = "https://..."`: the metadata found, its issuer equal to the configured
-  one, our method among token_endpoint_auth_methods_supported).
+  request: issuer.issuer_checks (`issuer = "https://..."`: the metadata found, naming the configured issuer, our
+  method among token_endpoint_auth_methods_supported, the revocation endpoint and `revoke`).
 """
 
 from __future__ import annotations
@@ -16,13 +16,14 @@ from typing import TYPE_CHECKING
 from rightbrain_helper.errors import HelperError
 
 from .checks import Check, CheckFunction, from_pairs
+from .issuer import issuer_checks
 
 if TYPE_CHECKING:
     from rightbrain_helper.settings.model import Settings
 
     from .context import Doctor
 
-ISSUER_CHECKS: list[CheckFunction] = []
+ISSUER_CHECKS: list[CheckFunction] = [issuer_checks]
 
 
 def method_checks(settings: Settings) -> list[tuple[bool, str]]:

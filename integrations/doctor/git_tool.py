@@ -9,14 +9,14 @@ import shlex
 from typing import TYPE_CHECKING
 
 from rightbrain_helper.errors import HelperError
-from rightbrain_helper.settings.hosts import canonical_port, find_host, split_host_port
 
-from ..git import DEFAULT_PORTS, TOOL
+from ..contract import Request
+from ..git import GIT, SCHEMES, TOOL, address
 from ..git_config import GitConfig
 from ..git_helpers import HelperValue, helper_values, in_effect, warnings_for
 from ..git_setup import HELPER_NAME, is_our_helper
 from .checks import Check, fail, info
-from .tools import listed_for, missing_command, on_path, served
+from .tools import cleartext_refusal, entry_for, listed_for, missing_command, on_path, served
 
 if TYPE_CHECKING:
     from rightbrain_helper.settings.hosts import HostEntry
@@ -42,9 +42,9 @@ def git_checks(doctor: Doctor) -> list[Check]:
     checks: list[Check] = []
     for url in urls:
         checks += _url_checks(doctor, values, url)
-    covered = {split_host_port(url.partition("://")[2]) for url in urls}
+    covered = {entry.name for entry in (entry_for(doctor, GIT, git_request(url)) for url in urls) if entry}
     for entry in listed:
-        if (entry.host, entry.port) not in covered:
+        if entry.name not in covered:
             checks.append(
                 fail(
                     f"git: {entry.name} is listed for git, but git's configuration does not run this helper for "
@@ -69,16 +69,26 @@ def _url_of(item: HelperValue) -> str:
     if not separator:
         scheme, rest = "https", pattern
     rest = rest.rstrip("/")
-    return "" if "/" in rest or "@" in rest or scheme.lower() not in DEFAULT_PORTS else f"{scheme.lower()}://{rest}"
+    return "" if "/" in rest or "@" in rest or scheme.lower() not in SCHEMES else f"{scheme.lower()}://{rest}"
+
+
+def git_request(url: str) -> Request:
+    """What git sends the helper for `url` (scheme://host[:port]): its protocol and host attributes, parsed by
+    the adapter's own address()."""
+    request = Request()
+    request.values["protocol"], _, request.values["host"] = url.partition("://")
+    address(request)
+    return request
 
 
 def _url_checks(doctor: Doctor, values: list[HelperValue], url: str) -> list[Check]:
-    """The URL's host must be listed for git, this helper in effect and runnable, and no other helper with it."""
-    scheme, _, hostport = url.partition("://")
-    host, port = split_host_port(hostport)
-    if "*" in host:
+    """The URL's host must be listed for git (as the adapter looks it up) over a transport the helper answers
+    on, this helper in effect and runnable, and no other helper with it."""
+    hostport = url.partition("://")[2]
+    if "*" in hostport:
         return [info(f"git: {url} (a pattern) runs this helper; it answers for the hosts listed for git only")]
-    entry = find_host(doctor.config(), host, canonical_port(port) or DEFAULT_PORTS[scheme], tool=TOOL)
+    request = git_request(url)
+    entry = entry_for(doctor, GIT, request)
     if entry is None:
         return [
             fail(
@@ -87,6 +97,9 @@ def _url_checks(doctor: Doctor, values: list[HelperValue], url: str) -> list[Che
             )
         ]
     doctor.serve(entry.name, TOOL)
+    refusal = cleartext_refusal(GIT, request)
+    if refusal:
+        return [fail(f"git: {url} runs this helper for {entry.name}, but {refusal}")]
     effective = in_effect(values, url, entry.username)
     ours = [item for item in effective if is_our_helper(item.value)]
     if not ours:

@@ -7,22 +7,23 @@ from __future__ import annotations
 
 import os
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from rightbrain_helper.errors import HelperError
-from rightbrain_helper.settings.hosts import find_host, split_host_port
+from rightbrain_helper.netaddr import parse_url
 from rightbrain_helper.settings.load import Overrides, resolve_settings
 
+from ..contract import Request
 from ..kubeconfig import view_config
-from ..kubectl import API_VERSIONS
+from ..kubectl import API_VERSIONS, KUBECTL, TOOL
 from ..kubectl_setup import HELPER
 from .checks import Check, fail, info, ok
-from .tools import listed_for, missing_command, on_path
+from .tools import entry_for, listed_for, missing_command, on_path
 
 if TYPE_CHECKING:
+    from rightbrain_helper.settings.hosts import HostEntry
+
     from .context import Doctor
 
-TOOL = "kubectl"
 SETUP = "rightbrain-helper configure kubectl --cluster NAME --server https://HOST:PORT"
 
 
@@ -135,8 +136,18 @@ def _contexts(doctor: Doctor, view: dict[str, Any], user: str) -> list[tuple[str
         cluster = str(body.get("cluster"))
         server = servers.get(cluster, "")
         used.append((str(item.get("name")), cluster, server))
-        host, port = split_host_port(urlsplit(server).netloc.rpartition("@")[2])
-        entry = find_host(doctor.config(), host, port or "443", tool=TOOL) if host else None
+        entry = _server_entry(doctor, server)
         if entry is not None:
             doctor.serve(entry.name, TOOL)
     return used
+
+
+def _server_entry(doctor: Doctor, server: str) -> HostEntry | None:
+    """The host-list entry for kubectl of an API server URL (https://HOST[:PORT], helper/netaddr.py), looked up
+    as the adapter contract does (no port: the scheme's); None for a server that is no URL."""
+    url = parse_url(server)
+    if url is None:
+        return None
+    request = Request()
+    request.scheme, request.host, request.port, request.path = url.astuple()
+    return entry_for(doctor, KUBECTL, request)

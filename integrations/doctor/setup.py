@@ -102,6 +102,9 @@ def describe_source(source: SecretSource) -> str:
         return f"read from environment {source.origin}"
     if source.kind == "command":
         return f"the first line printed by {source.origin}"
+    if source.kind == "keyring":
+        service, _, name = source.origin.partition("/")
+        return f"read from the keyring entry {source.origin} (service {service!r}, user {name!r})"
     try:
         mode = f", mode {stat.S_IMODE(os.stat(source.origin).st_mode):04o}"
     except OSError:

@@ -1,5 +1,6 @@
-"""What the tool checks share: the host-list entries that name a tool, whether an entry's profile resolves, and
-whether the command a tool's config runs is there."""
+"""What the tool checks share: the host-list entries that name a tool, the entry a tool's request gets (asked of
+the tool's own adapter, as serve() asks it: one way to resolve hosts, so doctor never disagrees with the tool),
+whether an entry's profile resolves, and whether the command a tool's config runs is there."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ import shutil
 from typing import TYPE_CHECKING
 
 from rightbrain_helper.errors import HelperError
+from rightbrain_helper.netaddr import CLEARTEXT, join_authority
 from rightbrain_helper.settings.load import resolve_settings
 
+from ..serve import transport_is_safe
 from .checks import Check, fail, ok
 
 if TYPE_CHECKING:
@@ -17,6 +20,7 @@ if TYPE_CHECKING:
 
     from rightbrain_helper.settings.hosts import HostEntry
 
+    from ..contract import Adapter, Request
     from .context import Doctor
 
 
@@ -25,6 +29,24 @@ def listed_for(doctor: Doctor, tool: str) -> list[HostEntry]:
     for it. Entries for every tool (no list, RIGHTBRAIN_HOSTS) expect no tool in particular. HelperError when the
     config or its host list does not load (setup.config_file_check reports it)."""
     return [entry for entry in doctor.hosts() if entry.tools is not None and tool in entry.tools]
+
+
+def entry_for(doctor: Doctor, adapter: Adapter, request: Request) -> HostEntry | None:
+    """The host-list entry `adapter` answers `request` with (Adapter.lookup, exactly as serve() calls it), or
+    None; HelperError as the lookup raises it (a docker entry whose username cannot be used)."""
+    return adapter.lookup(request, doctor.runtime)
+
+
+def cleartext_refusal(adapter: Adapter, request: Request) -> str:
+    """Why serve() would answer nothing for `request` although its host is listed (plain http to a host that is
+    not loopback would carry the token in clear), with the fix; "" when it answers."""
+    if transport_is_safe(adapter, request):
+        return ""
+    secure = CLEARTEXT.get(request.scheme, "https")
+    return (
+        f"plain {request.scheme} to {join_authority(request.host, request.port)} would send the token in clear, so "
+        f"the helper answers nothing (it allows {request.scheme} only to loopback hosts); fix: use {secure}://"
+    )
 
 
 def on_path(name: str, env: Mapping[str, str]) -> str:
