@@ -14,7 +14,8 @@ floors=$("$py" - <<'PY'
 import re, tomllib
 with open("pyproject.toml", "rb") as handle:
     project = tomllib.load(handle)["project"]
-dependencies = project["dependencies"] + project["optional-dependencies"]["redis"]  # and the fleet tier's extra
+extras = project["optional-dependencies"]
+dependencies = project["dependencies"] + extras["redis"] + extras["jwt"]  # and the fleet tier's and [jwt]
 print(" ".join(re.sub(r">=([^,#]+).*", r"==\1", item.replace(" ", "")) for item in dependencies))
 PY
 )

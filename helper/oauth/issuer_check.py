@@ -49,7 +49,8 @@ def method_check(settings: Settings, metadata: IssuerMetadata) -> tuple[bool, st
     name = REGISTERED_NAMES.get(settings.client_auth, settings.client_auth)
     if metadata.auth_methods is None:
         return True, "the issuer lists no token endpoint authentication methods (RFC 8414: client_secret_basic)"
+    shown = settings.client_auth if name == settings.client_auth else f"{settings.client_auth} ({name})"
     if metadata.supports(settings.client_auth):
-        return True, f"client_auth {settings.client_auth} ({name}) is among the methods the issuer lists"
+        return True, f"client_auth {shown} is among the methods the issuer lists"
     listed = ", ".join(metadata.auth_methods)
     return False, f"the issuer lists {listed}, not {name} (client_auth = {settings.client_auth}): set client_auth"

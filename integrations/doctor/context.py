@@ -12,7 +12,7 @@ from rightbrain_helper.errors import HelperError
 from rightbrain_helper.secret_forms import secret_forms
 from rightbrain_helper.settings.hosts import configured_hosts
 from rightbrain_helper.settings.load import resolve_settings
-from rightbrain_helper.token.client_secret import read_secret
+from rightbrain_helper.token.client_auth import client_auth_for
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -63,7 +63,8 @@ class Doctor:
         return self.resolved()[0]
 
     def secret(self) -> str:
-        """The client secret, read once; every form of it is masked from all output from then on."""
+        """The client_auth method's credential (the client secret, a private key, a client assertion; "" for
+        tls_client_auth), read once; every form of it is masked from all output from then on."""
         return self._once("secret", self._read_secret)
 
     def probe(self) -> Probe:
@@ -96,11 +97,16 @@ class Doctor:
         return settings, origins
 
     def _read_secret(self) -> str:
-        """read_secret, then mask the secret in every form a request carries it in."""
-        secret = read_secret(self.settings().secret)
-        for form in secret_forms(secret):
+        """The method's credential, then masked in every form a request carries it in (a PEM key line by line)."""
+        settings = self.settings()
+        credential = client_auth_for(settings).credential(settings, self.runtime.clock.now())
+        lines = credential.splitlines()
+        for line in lines if len(lines) > 1 else []:
+            if not line.startswith("-----"):
+                self.runtime.log.mask(line)
+        for form in secret_forms(credential) if len(lines) <= 1 else ():
             self.runtime.log.mask(form)
-        return secret
+        return credential
 
     def _once(self, name: str, make: Callable[[], Part]) -> Part:
         """The part called `name`, made on first use; its HelperError raised again on every later use."""

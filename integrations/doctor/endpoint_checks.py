@@ -29,7 +29,7 @@ def endpoint_checks(doctor: Doctor) -> list[Check]:
             doctor.settings()
         except HelperError:
             return []  # the profile check said why
-        return [info("token endpoint: not contacted, as there is no client secret to send (see above)")]
+        return [info("token endpoint: not contacted, as there is no client credential to send (see above)")]
     try:
         doctor.token_settings()
     except HelperError:

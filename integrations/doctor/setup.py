@@ -87,6 +87,8 @@ def secret_check(doctor: Doctor) -> list[Check]:
         settings, origins = doctor.resolved()
     except HelperError:
         return []  # profile_check said why
+    if settings.secret.kind == "none":
+        return [info(f"client secret: none needed (client_auth {settings.client_auth} authenticates without one)")]
     try:
         doctor.secret()
     except HelperError as exc:

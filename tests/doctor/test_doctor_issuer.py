@@ -48,7 +48,7 @@ def test_a_healthy_issuer_profile_passes_with_the_discovered_endpoint(
     )
     assert report.line("issuer: client_auth") == (
         OK,
-        "issuer: client_auth basic (client_secret_basic) is among the methods the issuer lists",
+        "issuer: client_auth client_secret_basic is among the methods the issuer lists",
     )
     mark, text = report.line("issuer: revocation endpoint")
     assert (mark, text.startswith(f"issuer: revocation endpoint {authz.origin}/oauth2/revoke; revoke = true")) == (
@@ -72,7 +72,8 @@ def test_revoke_off_and_an_unlisted_method_are_reported(env: dict[str, str], aut
     assert report.code == EXIT_FAILURE, report
     assert report.line("issuer: the issuer lists") == (
         FAIL,
-        "issuer: the issuer lists client_secret_post, not client_secret_basic (client_auth = basic): set client_auth",
+        "issuer: the issuer lists client_secret_post, not client_secret_basic (client_auth = client_secret_basic): "
+        "set client_auth",
     )
     mark, text = report.line("issuer: revocation endpoint")
     assert (mark, text.endswith("; revoke = false: tokens the helper drops are not revoked")) == (INFO, True), text

@@ -45,7 +45,10 @@ def test_a_healthy_set_up_is_all_ok_with_a_summary(
     assert report.code == EXIT_OK, report
     assert report.marked(FAIL) == report.marked(INFO) == [], report
     assert report.summary == f"all {len(report.lines)} checks passed"
-    assert report.line("profile default:")[1] == f"profile default: client {CLIENT_ID}, client_auth basic, scope read"
+    assert (
+        report.line("profile default:")[1]
+        == f"profile default: client {CLIENT_ID}, client_auth client_secret_basic, scope read"
+    )
     assert report.line("token endpoint")[1].startswith(f"token endpoint {url}: answered HTTP 200 in ")
     assert (
         report.line("TLS:")[1] == f"TLS: the certificate of 127.0.0.1:{server.port} verified against {cert} (ca_bundle)"
