@@ -5,7 +5,7 @@ from __future__ import annotations
 import ssl
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Generic, Self, TypeVar
+from typing import Generic, Protocol, Self, TypeVar
 
 SeenT = TypeVar("SeenT")
 
@@ -46,3 +46,31 @@ class LocalServer(Generic[SeenT]):
         """Remember one request."""
         with self._lock:
             self.seen.append(seen)
+
+
+class Answering(Protocol):
+    """A server that answers GETs from the path and the Authorization header alone."""
+
+    def answer(self, path: str, authorization: str) -> tuple[int, dict[str, str], bytes]:
+        """(status, extra headers, body) for one GET."""
+
+
+def get_handler(server: Answering) -> type[BaseHTTPRequestHandler]:
+    """A request handler class that serves every GET with `server.answer` (JSON unless it says otherwise)."""
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:
+            status, headers, body = server.answer(self.path, self.headers.get("Authorization", ""))
+            self.send_response(status)
+            for name, value in {"Content-Type": "application/json", **headers}.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            """Quiet."""
+
+    return Handler

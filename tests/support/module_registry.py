@@ -12,9 +12,8 @@ import io
 import json
 import tarfile
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler
 
-from .localserver import LocalServer
+from .localserver import LocalServer, get_handler
 from .tls import Certificate
 
 MODULE = "acme/greeting/null"
@@ -47,7 +46,7 @@ class ModuleRegistry(LocalServer[Seen]):
             f"/v1/modules/{MODULE}/{VERSION}/download": (204, {"X-Terraform-Get": ARCHIVE_PATH}, b""),
             ARCHIVE_PATH: (200, {"Content-Type": "application/x-gzip"}, self.archive),
         }
-        super().__init__(_handler_for(self), certificate.server_context())
+        super().__init__(get_handler(self), certificate.server_context())
 
     @property
     def host(self) -> str:
@@ -76,24 +75,3 @@ def module_archive() -> bytes:
 def _versions() -> bytes:
     """The modules.v1 versions document."""
     return json.dumps({"modules": [{"versions": [{"version": VERSION}]}]}).encode()
-
-
-def _handler_for(server: ModuleRegistry) -> type[BaseHTTPRequestHandler]:
-    """A request handler class bound to `server`."""
-
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def do_GET(self) -> None:
-            status, headers, body = server.answer(self.path, self.headers.get("Authorization", ""))
-            self.send_response(status)
-            for name, value in {"Content-Type": "application/json", **headers}.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: object) -> None:
-            """Quiet."""
-
-    return Handler

@@ -12,9 +12,8 @@ import io
 import json
 import tarfile
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler
 
-from .localserver import LocalServer
+from .localserver import LocalServer, get_handler
 
 CRATE = "mydep"
 VERSION = "0.1.0"
@@ -37,7 +36,7 @@ class SparseRegistry(LocalServer[Seen]):
 
     def __init__(self, accepts: Callable[[str], bool]) -> None:
         self.accepts = accepts
-        super().__init__(_handler_for(self))
+        super().__init__(get_handler(self))
         crate = crate_file(CRATE, VERSION)
         entry = {
             "name": CRATE,
@@ -88,24 +87,3 @@ def crate_file(name: str, version: str) -> bytes:
             info.size = len(data)
             archive.addfile(info, io.BytesIO(data))
     return buffer.getvalue()
-
-
-def _handler_for(server: SparseRegistry) -> type[BaseHTTPRequestHandler]:
-    """A request handler class bound to `server`."""
-
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def do_GET(self) -> None:
-            status, headers, body = server.answer(self.path, self.headers.get("Authorization", ""))
-            self.send_response(status)
-            for name, value in {"Content-Type": "application/json", **headers}.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: object) -> None:
-            """Quiet."""
-
-    return Handler
