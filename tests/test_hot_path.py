@@ -10,36 +10,15 @@ from pathlib import Path
 import pytest
 
 from .support.heavy import HEAVY_MODULES
-from .support.procs import PYTHON, write_config
+from .support.probe import probe as script_probe
+from .support.procs import write_config
 from .support.tokenserver import TokenServer
-
-# Runs the console script's main() in a fresh interpreter and writes sys.modules to argv[1]. Heavy modules that
-# site loaded before us (an editable install's path finder imports re and urllib.parse) are dropped first, so
-# an import of one by the helper shows up; with a regular install there is nothing to drop.
-PROBE = r"""
-import sys
-heavy_roots = {name.partition(".")[0] for name in HEAVY_MODULES}
-for name in list(sys.modules):
-    if name.partition(".")[0] in heavy_roots:
-        del sys.modules[name]
-out = sys.argv[1]
-sys.argv = ["rightbrain-helper", *sys.argv[2:]]
-from rightbrain_helper.integrations.commands import main
-code = main()
-loaded = "\n".join(sorted(sys.modules))
-with open(out, "w", encoding="utf-8") as handle:
-    handle.write(loaded)
-sys.exit(code)
-""".replace("HEAVY_MODULES", repr(sorted(HEAVY_MODULES)))
 
 
 def probe(argv: list[str], env: dict[str, str], out: Path) -> tuple[subprocess.CompletedProcess[str], set[str]]:
-    """Run the CLI with `argv` in a fresh interpreter; its result and the modules it ended up with."""
-    result = subprocess.run(
-        [PYTHON, "-c", PROBE, str(out), *argv], env=env, capture_output=True, text=True, timeout=60, check=False
-    )
-    assert result.returncode == 0, result.stderr
-    return result, set(out.read_text(encoding="utf-8").split("\n"))
+    """Run `rightbrain-helper ARGV` (its console script's main) in a fresh interpreter; its result and the modules
+    it ended up with (tests/support/probe.py drops what site loaded first, so an import by the helper shows)."""
+    return script_probe("rightbrain_helper.integrations.commands", ["rightbrain-helper", *argv], env, out)
 
 
 def printed_token(command: str, stdout: str) -> str:
@@ -71,20 +50,6 @@ def test_cache_hit_imports_no_heavy_module(
     assert printed_token(command, miss.stdout) == printed_token(command, hit.stdout) == token_server.issued[0]
 
 
-# PROBE for a tool's console script: argv is OUT MODULE ARGS..., and main() is MODULE's (e.g. ...integrations.cargo).
-SCRIPT_PROBE = r"""
-import importlib, sys
-heavy_roots = {name.partition(".")[0] for name in HEAVY_MODULES}
-for name in list(sys.modules):
-    if name.partition(".")[0] in heavy_roots:
-        del sys.modules[name]
-out, module = sys.argv[1], sys.argv[2]
-sys.argv = sys.argv[2:]
-code = importlib.import_module(module).main()
-with open(out, "w", encoding="utf-8") as handle:
-    handle.write("\n".join(sorted(sys.modules)))
-sys.exit(code)
-""".replace("HEAVY_MODULES", repr(sorted(HEAVY_MODULES)))
 CARGO_GET = '{"v":1,"registry":{"index-url":"sparse+http://127.0.0.1:5000/index/","name":"test"},"kind":"get","operation":"read"}\n'
 
 
@@ -104,13 +69,11 @@ def test_tool_cache_hit_imports_no_heavy_module(
     did."""
     argv, stdin, answer = TOOL_CALLS[module]
     env = {**helper_env, "RIGHTBRAIN_HOSTS": "127.0.0.1:5000"}
-    command = [PYTHON, "-c", SCRIPT_PROBE, "", f"rightbrain_helper.integrations.{module}", *argv]
     for name in ("miss", "hit"):
-        out = tmp_path / f"{name}.txt"
-        command[3] = str(out)
-        result = subprocess.run(command, env=env, input=stdin, capture_output=True, text=True, timeout=60, check=False)
-        assert (result.returncode, result.stderr) == (0, "")
+        result, modules = script_probe(
+            f"rightbrain_helper.integrations.{module}", [module, *argv], env, tmp_path / f"{name}.txt", stdin
+        )
+        assert result.stderr == ""
         assert result.stdout.startswith(answer.replace("TOKEN", token_server.issued[0]))
-        modules = set(out.read_text(encoding="utf-8").split("\n"))
         assert bool(HEAVY_MODULES & modules) == (name == "miss"), sorted(HEAVY_MODULES & modules)
     assert len(token_server.token_requests()) == 1
