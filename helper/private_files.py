@@ -13,6 +13,10 @@ try:  # the builtin module is ~0.5 ms; hashlib pulls in OpenSSL for ~6 ms
 except ImportError:  # pragma: no cover - every CPython we support has it
     from hashlib import blake2b
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
 MAX_FILE_BYTES = 64 * 1024  # secret files and config snapshots; cache entries have their own limit (cache.py)
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
@@ -54,6 +58,25 @@ def read_private_file(
     cannot stall us); the checks run on the opened descriptor, so a swap after the check cannot fool them.
     """
     flags = os.O_RDONLY | os.O_NONBLOCK | _CLOEXEC | (0 if follow else _NOFOLLOW)
+    return _read_checked(path, flags, limit, lambda info: check_private(info, allow_root_owner=allow_root_owner))
+
+
+def read_regular_file(path: str, *, limit: int = MAX_FILE_BYTES) -> bytes:
+    """Read a regular file of at most `limit` bytes that need not be private (a certificate, a platform-written
+    assertion); symlinks are followed (Kubernetes projects files through them). Raise UnsafeFile otherwise
+    (MissingFile when nothing is there); O_NONBLOCK, so a FIFO cannot stall us."""
+    return _read_checked(path, os.O_RDONLY | os.O_NONBLOCK | _CLOEXEC, limit, _check_regular)
+
+
+def _check_regular(info: os.stat_result) -> None:
+    """Raise UnsafeFile unless `info` is a regular file."""
+    if not stat.S_ISREG(info.st_mode):
+        raise UnsafeFile("not a regular file")
+
+
+def _read_checked(path: str, flags: int, limit: int, check: Callable[[os.stat_result], None]) -> bytes:
+    """Open `path` with `flags`, run `check` on the opened descriptor's stat (so a swap after the check cannot fool
+    it), and read at most `limit` bytes; UnsafeFile for anything else, MissingFile when nothing is there."""
     try:
         fd = os.open(path, flags)
     except (FileNotFoundError, NotADirectoryError) as exc:  # nothing there (or no directory): the ordinary miss
@@ -61,30 +84,7 @@ def read_private_file(
     except OSError as exc:
         raise UnsafeFile(f"cannot open: {exc.strerror}") from None
     try:
-        check_private(os.fstat(fd), allow_root_owner=allow_root_owner)
-        data = _read_at_most(fd, limit + 1)
-    except OSError as exc:
-        raise UnsafeFile(f"cannot read: {exc.strerror}") from None
-    finally:
-        os.close(fd)
-    if len(data) > limit:
-        raise UnsafeFile(f"larger than {limit} bytes")
-    return data
-
-
-def read_regular_file(path: str, *, limit: int = MAX_FILE_BYTES) -> bytes:
-    """Read a regular file of at most `limit` bytes that need not be private (a certificate, a platform-written
-    assertion); symlinks are followed (Kubernetes projects files through them). Raise UnsafeFile otherwise
-    (MissingFile when nothing is there); O_NONBLOCK, so a FIFO cannot stall us."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | _CLOEXEC)
-    except (FileNotFoundError, NotADirectoryError) as exc:
-        raise MissingFile(f"cannot open: {exc.strerror}") from None
-    except OSError as exc:
-        raise UnsafeFile(f"cannot open: {exc.strerror}") from None
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise UnsafeFile("not a regular file")
+        check(os.fstat(fd))
         data = _read_at_most(fd, limit + 1)
     except OSError as exc:
         raise UnsafeFile(f"cannot read: {exc.strerror}") from None
