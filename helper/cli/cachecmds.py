@@ -9,8 +9,7 @@ from __future__ import annotations
 from rightbrain_helper.clock import rfc3339
 from rightbrain_helper.errors import EXIT_OK, CacheError, CacheUnavailable, HelperError
 from rightbrain_helper.settings.load import Overrides
-from rightbrain_helper.token.cache import TokenCache, cache_key
-from rightbrain_helper.token.client_secret import secret_fingerprint
+from rightbrain_helper.token.cache import TokenCache, entry_key
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -83,7 +82,7 @@ def _clear_fleet(overrides: Overrides, runtime: Runtime) -> str:
     from rightbrain_helper.fleet.admin import clear_shared  # noqa: PLC0415
 
     runtime.stdout.write(clear_shared(settings, runtime.log) + "\n")
-    return cache_key(settings, secret_fingerprint(settings.secret))
+    return entry_key(settings)
 
 
 def _revoke_removed(removed: list[tuple[str, Token]], current: Overrides, runtime: Runtime, fleet_key: str) -> None:

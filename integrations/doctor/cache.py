@@ -9,8 +9,7 @@ import stat
 from typing import TYPE_CHECKING
 
 from rightbrain_helper.errors import CacheUnavailable, HelperError, LockTimeout
-from rightbrain_helper.token.cache import LOCK_SUFFIX, TokenCache, cache_key, is_entry_name
-from rightbrain_helper.token.client_secret import secret_fingerprint
+from rightbrain_helper.token.cache import LOCK_SUFFIX, TokenCache, entry_key, is_entry_name
 
 from .checks import Check, fail, info, ok
 
@@ -57,7 +56,7 @@ def _lock_check(doctor: Doctor, cache: TokenCache) -> list[Check]:
     """Take and release the refresh lock of this profile's cache key, waiting at most LOCK_WAIT seconds."""
     try:
         settings = doctor.settings()
-        key = cache_key(settings, secret_fingerprint(settings.secret))
+        key = entry_key(settings)
     except HelperError:
         return [info("cache lock: not checked, as the cache key needs the profile and its secret (see above)")]
     path = os.path.join(cache.directory, key + LOCK_SUFFIX)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..conftest import run_cli
 from ..support.clientauth import new_key, write_key
 from ..support.tokenserver import TokenServer
 from ..test_private_key_jwt import jwt_profile, trusting
@@ -36,3 +37,20 @@ def test_a_key_open_to_the_group_fails_with_the_fix(
     report = doctor(env, "--profile", "jwt")
     assert report.code == 1, report
     assert any("chmod 600" in text for text in report.marked("✗")), report
+
+
+def test_the_lock_checked_is_the_one_the_token_path_uses(
+    env: dict[str, str], token_server: TokenServer, tmp_path: Path
+) -> None:
+    """For a private_key_jwt profile, the cache lock doctor takes is the lock file `token` refreshed under (the
+    key comes from the method's credential fingerprint, not a client secret)."""
+    key = new_key("ec")
+    jwt_profile(env, token_server, write_key(tmp_path / "client.key", key))
+    trusting(token_server, key)
+    assert run_cli(["token", "--profile", "jwt"], env).code == 0
+    locks = [path.name for path in Path(env["RIGHTBRAIN_CACHE_DIR"]).iterdir() if path.suffix == ".lock"]
+    assert len(locks) == 1
+    report = doctor(env, "--profile", "jwt")
+    lock_lines = [text for text in report.marked("✓") if text.startswith("cache lock")]
+    assert len(lock_lines) == 1, report
+    assert locks[0] in lock_lines[0]

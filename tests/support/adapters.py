@@ -21,8 +21,7 @@ from rightbrain_helper.integrations.terraform import TERRAFORM
 from rightbrain_helper.ports import Clock, TransportFactory
 from rightbrain_helper.runtime import Runtime
 from rightbrain_helper.settings.load import Overrides
-from rightbrain_helper.token.cache import TokenCache, cache_key
-from rightbrain_helper.token.client_secret import secret_fingerprint
+from rightbrain_helper.token.cache import TokenCache, entry_key
 from rightbrain_helper.token.entry import Token
 from rightbrain_helper.token.service import default_transport
 
@@ -182,4 +181,4 @@ def run_adapter(
 def seed_cache(env: dict[str, str], token: Token) -> None:
     """Put `token` in the cache entry of the default profile, as an earlier fetch would have."""
     current = Runtime(env=env).settings(Overrides())
-    TokenCache(current.cache_dir).write(cache_key(current, secret_fingerprint(current.secret)), token)
+    TokenCache(current.cache_dir).write(entry_key(current), token)

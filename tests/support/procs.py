@@ -17,8 +17,7 @@ from types import TracebackType
 
 from rightbrain_helper.runtime import Runtime
 from rightbrain_helper.settings.load import Overrides
-from rightbrain_helper.token.cache import LOCK_SUFFIX, TOKEN_SUFFIX, TokenCache, cache_key
-from rightbrain_helper.token.client_secret import secret_fingerprint
+from rightbrain_helper.token.cache import LOCK_SUFFIX, TOKEN_SUFFIX, TokenCache, entry_key
 
 PYTHON = sys.executable
 HELPER = str(Path(sys.executable).parent / "rightbrain-helper")
@@ -188,7 +187,7 @@ def entry_paths(env: dict[str, str]) -> tuple[str, str]:
     """The cache entry and lock file the CLI uses for `env`'s default settings."""
     runtime = Runtime(env=env, stdin=io.StringIO(), stdout=io.StringIO(), stderr=io.StringIO())
     settings = runtime.settings(Overrides())
-    base = os.path.join(settings.cache_dir, cache_key(settings, secret_fingerprint(settings.secret)))
+    base = os.path.join(settings.cache_dir, entry_key(settings))
     return base + TOKEN_SUFFIX, base + LOCK_SUFFIX
 
 
