@@ -52,3 +52,13 @@ def _lower_hex(text: str) -> str:
 def _html(text: str) -> str:
     """`text` as an HTML page would escape it."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def credential_masks(credential: str) -> list[str]:
+    """What the log must mask for a client_auth credential: a one-line credential (a secret, an assertion) in
+    every form secret_forms lists; a PEM private key line by line, but for its BEGIN/END armour (the same in
+    every key, and no secret)."""
+    lines = credential.splitlines()
+    if len(lines) <= 1:
+        return secret_forms(credential) if credential else []
+    return [line for line in lines if line and not line.startswith(("-----BEGIN ", "-----END "))]

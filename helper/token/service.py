@@ -190,14 +190,11 @@ class TokenService:
         return credential
 
     def _mask_credential(self, credential: str) -> None:
-        """Mask a credential in every line: a one-line one whole, a PEM key line by line but for its armour."""
-        lines = credential.splitlines()
-        if len(lines) <= 1:
-            self.log.mask(credential)
-            return
-        for line in lines:
-            if not line.startswith(("-----BEGIN ", "-----END ")):
-                self.log.mask(line)
+        """Mask a credential in every form the log could meet it in (secret_forms.credential_masks)."""
+        from rightbrain_helper.secret_forms import credential_masks  # noqa: PLC0415  (urllib: a miss only)
+
+        for form in credential_masks(credential):
+            self.log.mask(form)
 
     def _fresh(self, token: Token, settings: Settings) -> bool:
         """Whether `token` still has its safety margin left."""

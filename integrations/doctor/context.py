@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, TypeVar, cast
 
 from rightbrain_helper.errors import HelperError
-from rightbrain_helper.secret_forms import secret_forms
+from rightbrain_helper.secret_forms import credential_masks
 from rightbrain_helper.settings.hosts import configured_hosts
 from rightbrain_helper.settings.load import resolve_settings
 from rightbrain_helper.token.client_auth import client_auth_for
@@ -100,11 +100,7 @@ class Doctor:
         """The method's credential, then masked in every form a request carries it in (a PEM key line by line)."""
         settings = self.settings()
         credential = client_auth_for(settings).credential(settings, self.runtime.clock.now())
-        lines = credential.splitlines()
-        for line in lines if len(lines) > 1 else []:
-            if not line.startswith("-----"):
-                self.runtime.log.mask(line)
-        for form in secret_forms(credential) if len(lines) <= 1 else ():
+        for form in credential_masks(credential):
             self.runtime.log.mask(form)
         return credential
 
