@@ -16,6 +16,7 @@ from rightbrain_helper.ports import Clock, TransportFactory
 from rightbrain_helper.runtime import Runtime
 from rightbrain_helper.token.service import default_transport
 
+from .support.tlsserver import make_self_signed, start_tls
 from .support.tokenserver import TokenServer
 
 CLIENT_ID = "client-1"
@@ -98,3 +99,26 @@ def run_helper(
     return subprocess.run(
         [helper_command(), *argv], env=env, input=stdin, capture_output=True, text=True, timeout=timeout, check=False
     )
+
+
+CA_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE", "SSL_CERT_DIR")
+
+
+@pytest.fixture
+def tls_env(helper_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """helper_env without the machine-wide CA bundle variables, in the env dict and in os.environ (requests reads
+    the latter itself), so only the helper's own settings decide what is trusted."""
+    for name in CA_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+        helper_env.pop(name, None)
+    return helper_env
+
+
+@pytest.fixture
+def tls_server(tmp_path: Path) -> Iterator[tuple[TokenServer, str, Path]]:
+    """The token endpoint over HTTPS with a self-signed certificate for IP 127.0.0.1: (server, url, cert.pem)."""
+    cert, key = make_self_signed(tmp_path)
+    server = TokenServer({CLIENT_ID: CLIENT_SECRET})
+    url = start_tls(server, cert, key)
+    yield server, url, cert
+    server.stop()

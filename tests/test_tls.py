@@ -4,7 +4,6 @@ can switch off. The HTTPS issuer is the real token endpoint on 127.0.0.1 with a 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import certifi
@@ -16,8 +15,6 @@ from .conftest import CLIENT_ID, CLIENT_SECRET, CliResult, run_cli
 from .support.fakes import FakeClock, never_transport
 from .support.tlsserver import make_self_signed, start_tls
 from .support.tokenserver import TokenServer
-
-CA_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE", "SSL_CERT_DIR")
 
 
 def write_profile(env: dict[str, str], token_url: str, body: str = "") -> None:
@@ -35,26 +32,6 @@ def error_line(result: CliResult) -> str:
     assert len(lines) == 1, result.stderr
     assert "Traceback" not in result.stderr
     return lines[0]
-
-
-@pytest.fixture
-def tls_env(helper_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    """helper_env without the machine-wide CA bundle variables, in the env dict and in os.environ (requests reads
-    the latter itself), so only the helper's own settings decide what is trusted."""
-    for name in CA_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
-        helper_env.pop(name, None)
-    return helper_env
-
-
-@pytest.fixture
-def tls_server(tmp_path: Path) -> Iterator[tuple[TokenServer, str, Path]]:
-    """The token endpoint over HTTPS with a self-signed certificate for IP 127.0.0.1: (server, url, cert.pem)."""
-    cert, key = make_self_signed(tmp_path)
-    server = TokenServer({CLIENT_ID: CLIENT_SECRET})
-    url = start_tls(server, cert, key)
-    yield server, url, cert
-    server.stop()
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,6 @@ no machine-wide CA variables), the token endpoint over HTTPS, and ways to run do
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,10 +10,6 @@ import pytest
 from ..conftest import CLIENT_ID, CLIENT_SECRET, run_cli
 from ..support.doctor_report import Report
 from ..support.procs import write_config
-from ..support.tlsserver import make_self_signed, start_tls
-from ..support.tokenserver import TokenServer
-
-CA_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE", "SSL_CERT_DIR")
 
 
 def doctor(env: dict[str, str], *args: str) -> Report:
@@ -24,23 +19,11 @@ def doctor(env: dict[str, str], *args: str) -> Report:
 
 
 @pytest.fixture
-def env(helper_env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    """helper_env, run from an empty directory (no repository's git config), no machine-wide CA variables."""
+def env(tls_env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """helper_env without machine-wide CA variables (tls_env), run from an empty directory (no repository's git
+    config)."""
     monkeypatch.chdir(tmp_path)
-    for name in CA_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
-        helper_env.pop(name, None)
-    return helper_env
-
-
-@pytest.fixture
-def tls_server(tmp_path: Path) -> Iterator[tuple[TokenServer, str, Path]]:
-    """The token endpoint over HTTPS with a self-signed certificate for 127.0.0.1: (server, url, cert.pem)."""
-    cert, key = make_self_signed(tmp_path)
-    server = TokenServer({CLIENT_ID: CLIENT_SECRET})
-    url = start_tls(server, cert, key)
-    yield server, url, cert
-    server.stop()
+    return tls_env
 
 
 def profile_env(env: dict[str, str], tmp_path: Path, token_url: str, extra: str = "") -> dict[str, str]:
