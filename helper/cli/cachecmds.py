@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from rightbrain_helper.clock import rfc3339
 from rightbrain_helper.errors import EXIT_OK, CacheError, CacheUnavailable, HelperError
+from rightbrain_helper.netaddr import parse_url
 from rightbrain_helper.settings.load import Overrides
 from rightbrain_helper.token.cache import TokenCache, entry_key
 
@@ -122,9 +123,9 @@ def _entries(cache: TokenCache) -> list[tuple[str, Token | None]]:
 
 
 def _host(url: str) -> str:
-    """The host[:port] of a URL, without importing urllib."""
-    rest = url.partition("://")[2]
-    return rest.split("/", 1)[0].rpartition("@")[2] or url
+    """The host[:port] of a URL as written (netaddr's one URL parser; no userinfo), or the URL itself."""
+    parsed = parse_url(url)
+    return parsed.authority if parsed is not None and "://" in url else url
 
 
 def _expiry(token: Token, now: float) -> str:
